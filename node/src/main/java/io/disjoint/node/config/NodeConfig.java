@@ -1,0 +1,211 @@
+package io.disjoint.node.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Everything {@code disjoint run} needs. Built by the CLI from flags or by {@link NodeConfigFile}
+ * from a TOML file with the same keys; every error names the flag to fix.
+ *
+ * @param dataDir holds the node key, the receipt store and the ledger
+ * @param listen libp2p listen multiaddrs (without /p2p)
+ * @param serve chains served from the operator's own upstream chain nodes
+ * @param gateway where to run a JSON-RPC gateway, if at all
+ * @param peers static peers (multiaddrs ending in /p2p/ID) dialled at start and re-dialled
+ * @param domain this node's declared failure domain
+ * @param metrics where to serve Prometheus metrics, if at all
+ * @param keyType key type of a newly generated node key: ed25519 or secp256k1
+ * @param receipts whether the gateway signs and serving nodes keep payment receipts
+ * @param peerRedialInitial first back-off before re-dialling a static peer
+ * @param peerRedialMax back-off ceiling for static peers
+ */
+public record NodeConfig(
+    Path dataDir,
+    List<String> listen,
+    List<ServeSpec> serve,
+    Optional<HostPort> gateway,
+    List<String> peers,
+    DomainClaim domain,
+    Optional<HostPort> metrics,
+    String keyType,
+    boolean receipts,
+    Duration peerRedialInitial,
+    Duration peerRedialMax) {
+
+  public static final String DEFAULT_LISTEN = "/ip4/0.0.0.0/tcp/4001";
+  public static final String DEFAULT_KEY_TYPE = "ed25519";
+  public static final Duration DEFAULT_PEER_REDIAL_INITIAL = Duration.ofMillis(250);
+  public static final Duration DEFAULT_PEER_REDIAL_MAX = Duration.ofSeconds(10);
+  private static final Set<String> KEY_TYPES = Set.of("ed25519", "secp256k1");
+
+  public NodeConfig {
+    if (dataDir == null) {
+      throw new ConfigException("--data-dir is required (the directory holding the node key and receipts)");
+    }
+    listen = List.copyOf(listen);
+    serve = List.copyOf(serve);
+    peers = List.copyOf(peers);
+    Objects.requireNonNull(gateway, "gateway");
+    Objects.requireNonNull(metrics, "metrics");
+    Objects.requireNonNull(domain, "domain");
+    Objects.requireNonNull(keyType, "keyType");
+    if (listen.isEmpty()) {
+      throw new ConfigException("--listen is required at least once, e.g. --listen /ip4/127.0.0.1/tcp/0");
+    }
+    for (String addr : listen) {
+      if (!addr.startsWith("/")) {
+        throw new ConfigException("--listen expects a multiaddr such as /ip4/127.0.0.1/tcp/4001, got '" + addr + "'");
+      }
+      if (addr.contains("/p2p/")) {
+        throw new ConfigException("--listen takes an address without /p2p/ID, got '" + addr + "'");
+      }
+    }
+    for (String addr : peers) {
+      if (!addr.startsWith("/") || !addr.contains("/p2p/")) {
+        throw new ConfigException("--peer expects a multiaddr ending in /p2p/PEER_ID, got '" + addr + "'");
+      }
+    }
+    Set<String> chains = new HashSet<>();
+    for (ServeSpec spec : serve) {
+      if (!chains.add(spec.chain())) {
+        throw new ConfigException("--serve names chain " + spec.chain() + " twice");
+      }
+    }
+    if (!KEY_TYPES.contains(keyType)) {
+      throw new ConfigException("--key-type expects ed25519 or secp256k1, got '" + keyType + "'");
+    }
+    if (gateway.isPresent() && metrics.isPresent() && gateway.get().port() != 0
+        && gateway.get().equals(metrics.get())) {
+      throw new ConfigException("--metrics must not use the same address as --gateway: " + gateway.get());
+    }
+    if (peerRedialInitial.isNegative() || peerRedialInitial.isZero()
+        || peerRedialMax.compareTo(peerRedialInitial) < 0) {
+      throw new ConfigException("peer re-dial back-off must be positive and max >= initial");
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.dataDir = dataDir;
+    b.listen.addAll(listen);
+    b.serve.addAll(serve);
+    b.gateway = gateway.orElse(null);
+    b.peers.addAll(peers);
+    b.domain = domain;
+    b.metrics = metrics.orElse(null);
+    b.keyType = keyType;
+    b.receipts = receipts;
+    b.peerRedialInitial = peerRedialInitial;
+    b.peerRedialMax = peerRedialMax;
+    return b;
+  }
+
+  /** Chains this node serves, in flag order. */
+  public List<String> servedChains() {
+    return serve.stream().map(ServeSpec::chain).toList();
+  }
+
+  /** Builder with the named defaults; {@link #build()} validates. */
+  public static final class Builder {
+    private Path dataDir;
+    private final List<String> listen = new ArrayList<>();
+    private final List<ServeSpec> serve = new ArrayList<>();
+    private HostPort gateway;
+    private final List<String> peers = new ArrayList<>();
+    private DomainClaim domain = DomainClaim.UNDECLARED;
+    private HostPort metrics;
+    private String keyType = DEFAULT_KEY_TYPE;
+    private boolean receipts = true;
+    private Duration peerRedialInitial = DEFAULT_PEER_REDIAL_INITIAL;
+    private Duration peerRedialMax = DEFAULT_PEER_REDIAL_MAX;
+
+    private Builder() {}
+
+    public Builder dataDir(Path dir) {
+      this.dataDir = dir;
+      return this;
+    }
+
+    public Builder listen(String multiaddr) {
+      listen.add(Objects.requireNonNull(multiaddr, "multiaddr").trim());
+      return this;
+    }
+
+    public Builder clearListen() {
+      listen.clear();
+      return this;
+    }
+
+    public Builder serve(ServeSpec spec) {
+      serve.add(Objects.requireNonNull(spec, "spec"));
+      return this;
+    }
+
+    public Builder serve(String chainEqualsUrl) {
+      return serve(ServeSpec.parse(chainEqualsUrl, "--serve"));
+    }
+
+    public Builder clearServe() {
+      serve.clear();
+      return this;
+    }
+
+    public Builder gateway(HostPort where) {
+      this.gateway = where;
+      return this;
+    }
+
+    public Builder peer(String multiaddr) {
+      peers.add(Objects.requireNonNull(multiaddr, "multiaddr").trim());
+      return this;
+    }
+
+    public Builder clearPeers() {
+      peers.clear();
+      return this;
+    }
+
+    public Builder domain(DomainClaim claim) {
+      this.domain = Objects.requireNonNull(claim, "claim");
+      return this;
+    }
+
+    public Builder metrics(HostPort where) {
+      this.metrics = where;
+      return this;
+    }
+
+    public Builder keyType(String type) {
+      this.keyType = Objects.requireNonNull(type, "type").toLowerCase(Locale.ROOT);
+      return this;
+    }
+
+    public Builder receipts(boolean on) {
+      this.receipts = on;
+      return this;
+    }
+
+    public Builder peerRedial(Duration initial, Duration max) {
+      this.peerRedialInitial = Objects.requireNonNull(initial, "initial");
+      this.peerRedialMax = Objects.requireNonNull(max, "max");
+      return this;
+    }
+
+    public NodeConfig build() {
+      List<String> effectiveListen = listen.isEmpty() ? List.of(DEFAULT_LISTEN) : listen;
+      return new NodeConfig(dataDir, effectiveListen, serve, Optional.ofNullable(gateway), peers,
+          domain, Optional.ofNullable(metrics), keyType, receipts, peerRedialInitial, peerRedialMax);
+    }
+  }
+}

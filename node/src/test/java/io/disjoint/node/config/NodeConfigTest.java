@@ -1,0 +1,135 @@
+package io.disjoint.node.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NodeConfigTest {
+
+  @Test
+  void serveParsesChainAndUrl() {
+    ServeSpec spec = ServeSpec.parse("eip155:31337=http://127.0.0.1:8545", "--serve");
+    assertEquals("eip155:31337", spec.chain());
+    assertEquals(URI.create("http://127.0.0.1:8545"), spec.upstream());
+  }
+
+  @Test
+  void serveErrorsNameTheFlagAndTheValue() {
+    ConfigException e = assertThrows(ConfigException.class, () -> ServeSpec.parse("mainnet", "--serve"));
+    assertTrue(e.getMessage().startsWith("--serve expects CHAIN=URL"), e.getMessage());
+    assertTrue(e.getMessage().contains("'mainnet'"), e.getMessage());
+    e = assertThrows(ConfigException.class, () -> ServeSpec.parse("eth=http://x:1", "--serve"));
+    assertTrue(e.getMessage().contains("CAIP-2"), e.getMessage());
+    e = assertThrows(ConfigException.class, () -> ServeSpec.parse("eip155:1=ftp://x:1", "--serve"));
+    assertTrue(e.getMessage().contains("http://"), e.getMessage());
+  }
+
+  @Test
+  void hostPortParsesAndRejects() {
+    assertEquals(new HostPort("127.0.0.1", 8545), HostPort.parse("127.0.0.1:8545", "--gateway"));
+    assertEquals(new HostPort("::1", 0), HostPort.parse("[::1]:0", "--gateway"));
+    for (String bad : List.of("8545", "127.0.0.1:", ":80", "127.0.0.1:99999", "127.0.0.1:http")) {
+      ConfigException e = assertThrows(ConfigException.class, () -> HostPort.parse(bad, "--gateway"));
+      assertTrue(e.getMessage().startsWith("--gateway"), e.getMessage());
+    }
+  }
+
+  @Test
+  void domainParsesEveryKeyAndNormalisesCase() {
+    DomainClaim d = DomainClaim.parse("provider=AWS,region=us-east-1,country=us,operator=op1,asn=AS16509", "--domain");
+    assertEquals(new DomainClaim("aws", "us-east-1", "US", "op1", 16509), d);
+    assertEquals(d, DomainClaim.parse(d.toFlag(), "--domain"));
+    DomainClaim partial = DomainClaim.parse("provider=hetzner", "--domain");
+    assertEquals(DomainClaim.UNKNOWN, partial.country());
+    assertEquals(0, partial.asn());
+  }
+
+  @Test
+  void domainRejectsUnknownKeysDuplicatesAndBadValues() {
+    for (String bad : List.of("cloud=aws", "provider=aws,provider=gcp", "country=USA", "asn=x", "provider", "provider=a b")) {
+      ConfigException e = assertThrows(ConfigException.class, () -> DomainClaim.parse(bad, "--domain"));
+      assertTrue(e.getMessage().startsWith("--domain"), bad + " -> " + e.getMessage());
+    }
+  }
+
+  @Test
+  void builderAppliesNamedDefaults(@TempDir Path dir) {
+    NodeConfig c = NodeConfig.builder().dataDir(dir).build();
+    assertEquals(List.of(NodeConfig.DEFAULT_LISTEN), c.listen());
+    assertEquals(DomainClaim.UNDECLARED, c.domain());
+    assertEquals(Optional.empty(), c.gateway());
+    assertEquals("ed25519", c.keyType());
+    assertTrue(c.receipts());
+  }
+
+  @Test
+  void validationNamesTheFlag(@TempDir Path dir) {
+    assertTrue(assertThrows(ConfigException.class, () -> NodeConfig.builder().build())
+        .getMessage().startsWith("--data-dir"));
+    assertTrue(assertThrows(ConfigException.class,
+            () -> NodeConfig.builder().dataDir(dir).listen("127.0.0.1:4001").build())
+        .getMessage().startsWith("--listen"));
+    assertTrue(assertThrows(ConfigException.class,
+            () -> NodeConfig.builder().dataDir(dir).peer("/ip4/127.0.0.1/tcp/1").build())
+        .getMessage().startsWith("--peer"));
+    assertTrue(assertThrows(ConfigException.class,
+            () -> NodeConfig.builder().dataDir(dir).serve("eip155:1=http://a:1").serve("eip155:1=http://b:1").build())
+        .getMessage().startsWith("--serve"));
+    assertTrue(assertThrows(ConfigException.class,
+            () -> NodeConfig.builder().dataDir(dir).keyType("rsa").build())
+        .getMessage().startsWith("--key-type"));
+  }
+
+  @Test
+  void tomlFileMirrorsTheFlags(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("node.toml");
+    Files.writeString(file, """
+        data-dir = "data"
+        listen = ["/ip4/127.0.0.1/tcp/0"]
+        serve = ["eip155:31337=http://127.0.0.1:8545"]
+        gateway = "127.0.0.1:0"
+        peer = ["/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWBtg3aaRMjxwedh83aGiUkwSxDwUZkzuJcfaqUmo7R3pq"]
+        metrics = "127.0.0.1:9464"
+        key-type = "secp256k1"
+        receipts = false
+        [domain]
+        provider = "gcp"
+        country = "DE"
+        asn = 15169
+        """);
+    NodeConfig c = NodeConfigFile.load(file).build();
+    assertEquals(dir.toAbsolutePath().resolve("data"), c.dataDir());
+    assertEquals(List.of("/ip4/127.0.0.1/tcp/0"), c.listen());
+    assertEquals(List.of("eip155:31337"), c.servedChains());
+    assertEquals(Optional.of(new HostPort("127.0.0.1", 0)), c.gateway());
+    assertEquals(1, c.peers().size());
+    assertEquals(new DomainClaim("gcp", "unknown", "DE", "unknown", 15169), c.domain());
+    assertEquals(Optional.of(new HostPort("127.0.0.1", 9464)), c.metrics());
+    assertEquals("secp256k1", c.keyType());
+    assertEquals(false, c.receipts());
+  }
+
+  @Test
+  void tomlErrorsNameTheKeyAndFile(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("bad.toml");
+    Files.writeString(file, "servve = [\"x\"]\n");
+    ConfigException e = assertThrows(ConfigException.class, () -> NodeConfigFile.load(file));
+    assertTrue(e.getMessage().contains("unknown key 'servve'"), e.getMessage());
+    Files.writeString(file, "serve = [\"eip155:1\"]\n");
+    e = assertThrows(ConfigException.class, () -> NodeConfigFile.load(file));
+    assertTrue(e.getMessage().startsWith("key 'serve' in " + file), e.getMessage());
+    Files.writeString(file, "serve = [\n");
+    e = assertThrows(ConfigException.class, () -> NodeConfigFile.load(file));
+    assertTrue(e.getMessage().contains("not valid TOML"), e.getMessage());
+    e = assertThrows(ConfigException.class, () -> NodeConfigFile.load(dir.resolve("missing.toml")));
+    assertTrue(e.getMessage().startsWith("--config file does not exist"), e.getMessage());
+  }
+}
