@@ -1,0 +1,80 @@
+package io.disjoint.node.p2p;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.disjoint.p2p.crypto.KeyType;
+import io.disjoint.p2p.crypto.PeerId;
+import io.disjoint.p2p.multiaddr.Multiaddr;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class StaticPeerDialerTest {
+  private static final String PEER = "12D3KooWBtg3aaRMjxwedh83aGiUkwSxDwUZkzuJcfaqUmo7R3pq";
+  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+
+  @AfterEach
+  void stop() {
+    scheduler.shutdownNow();
+  }
+
+  private static void awaitTrue(java.util.function.BooleanSupplier cond) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!cond.getAsBoolean() && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertTrue(cond.getAsBoolean(), "condition not reached in 5 s");
+  }
+
+  @Test
+  void retriesWithGrowingBackoffUntilTheDialSucceeds() throws Exception {
+    Multiaddr addr = Multiaddr.parse("/ip4/127.0.0.1/tcp/4001/p2p/" + PEER);
+    List<Long> attempts = new CopyOnWriteArrayList<>();
+    AtomicInteger failuresLeft = new AtomicInteger(5);
+    StaticPeerDialer dialer = new StaticPeerDialer(List.of(addr), a -> {
+      attempts.add(System.nanoTime());
+      return failuresLeft.getAndDecrement() > 0
+          ? CompletableFuture.failedFuture(new java.net.ConnectException("refused"))
+          : CompletableFuture.completedFuture(null);
+    }, scheduler, new Random(1), Duration.ofMillis(10), Duration.ofMillis(80));
+    dialer.start();
+    awaitTrue(() -> attempts.size() == 6);
+    Thread.sleep(200);
+    assertEquals(6, attempts.size(), "no dial after the successful one");
+    long firstGap = attempts.get(1) - attempts.get(0);
+    long lastGap = attempts.get(5) - attempts.get(4);
+    assertTrue(lastGap > firstGap * 3, "back-off grows: first " + firstGap + " ns, last " + lastGap + " ns");
+    assertEquals(Duration.ofMillis(10), dialer.currentBackoff(addr), "reset after success");
+    dialer.close();
+  }
+
+  @Test
+  void redialsAStaticPeerWhenItsConnectionDropsButNotOthers() throws Exception {
+    Multiaddr addr = Multiaddr.parse("/ip4/127.0.0.1/tcp/4001/p2p/" + PEER);
+    AtomicInteger dials = new AtomicInteger();
+    StaticPeerDialer dialer = new StaticPeerDialer(List.of(addr), a -> {
+      dials.incrementAndGet();
+      return CompletableFuture.completedFuture(null);
+    }, scheduler, new Random(1), Duration.ofMillis(5), Duration.ofMillis(50));
+    dialer.start();
+    awaitTrue(() -> dials.get() == 1);
+    dialer.onDisconnected(PeerId.parse(PEER));
+    awaitTrue(() -> dials.get() == 2);
+    PeerId stranger = PeerId.fromPublicKey(io.disjoint.p2p.crypto.KeyFiles
+        .loadOrCreate(java.nio.file.Files.createTempDirectory("k").resolve("key"), KeyType.ED25519).publicKey());
+    dialer.onDisconnected(stranger);
+    dialer.close();
+    dialer.onDisconnected(PeerId.parse(PEER));
+    Thread.sleep(100);
+    assertEquals(2, dials.get(), "no dial for unknown peers or after close");
+  }
+}
