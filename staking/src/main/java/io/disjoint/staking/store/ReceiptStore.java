@@ -1,0 +1,326 @@
+package io.disjoint.staking.store;
+
+import io.disjoint.staking.codec.CanonicalWriter;
+import io.disjoint.staking.codec.Sha256;
+import io.disjoint.staking.receipt.Account;
+import io.disjoint.staking.receipt.PaymentReceipt;
+import io.disjoint.staking.receipt.ResponseAttestation;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.tuweni.bytes.Bytes;
+import org.apache.tuweni.bytes.Bytes32;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+
+/**
+ * Receipts and attestations on disk (RocksDB), with the durability promise: the future returned
+ * by {@link #append} completes only after the receipt is in a WAL-synced write, so a SIGKILL at
+ * any later moment cannot lose it. Receipts, the seen-id index and the running totals of one
+ * receipt are written in one atomic batch: no partial record is ever visible.
+ *
+ * <p>Opening is fail-closed (see {@link StoreMetadata#checkOrCreate}); nothing is ever deleted
+ * except by {@link #deleteEpochsBefore}, which the settlement calls explicitly.
+ */
+public final class ReceiptStore implements AutoCloseable {
+  public static final String KIND = "receipts";
+  public static final int SCHEMA = 1;
+  static final List<String> FAMILIES = List.of("receipts", "seen", "totals", "vouchers", "claims");
+
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private final Path dir;
+  private final RocksDB db;
+  private final DBOptions dbOptions;
+  private final List<ColumnFamilyOptions> cfOptions;
+  private final List<ColumnFamilyHandle> handles;
+  private final ColumnFamilyHandle receipts;
+  private final ColumnFamilyHandle seen;
+  private final ColumnFamilyHandle totals;
+  private final ColumnFamilyHandle vouchers;
+  private final ColumnFamilyHandle claims;
+  private final ConcurrentHashMap<Account, BigInteger> unvouchered = new ConcurrentHashMap<>();
+  private final GroupCommitWriter writer;
+
+  private ReceiptStore(Path dir, RocksDB db, DBOptions dbOptions, List<ColumnFamilyOptions> cfOptions,
+      List<ColumnFamilyHandle> handles, StoreConfig config, boolean readOnly) {
+    this.dir = dir;
+    this.db = db;
+    this.dbOptions = dbOptions;
+    this.cfOptions = cfOptions;
+    this.handles = handles;
+    this.receipts = handles.get(1);
+    this.seen = handles.get(2);
+    this.totals = handles.get(3);
+    this.vouchers = handles.get(4);
+    this.claims = handles.get(5);
+    for (EpochPayerTotals t : summary()) {
+      unvouchered.merge(t.payer(), t.unvoucheredValue(), BigInteger::add);
+    }
+    this.writer = readOnly ? null
+        : new GroupCommitWriter(db, receipts, seen, totals, config, unvouchered);
+  }
+
+  /** Opens (creating if the directory is new or empty) the store of {@code networkId}. */
+  public static ReceiptStore open(Path dir, String networkId, StoreConfig config) {
+    StoreMetadata.checkOrCreate(dir, KIND, SCHEMA, networkId, true);
+    return openRocks(dir, config, false);
+  }
+
+  /**
+   * Opens an existing store read-only, for tools that run beside a live node (the CLI). It sees
+   * everything acknowledged before the open (RocksDB replays the WAL into memory without
+   * writing); it takes no lock and never writes.
+   */
+  public static ReceiptStore openReadOnly(Path dir) {
+    StoreMetadata.checkOrCreate(dir, KIND, SCHEMA, null, false);
+    return openRocks(dir, StoreConfig.DEFAULTS, true);
+  }
+
+  private static ReceiptStore openRocks(Path dir, StoreConfig config, boolean readOnly) {
+    DBOptions options = new DBOptions()
+        .setCreateIfMissing(!readOnly)
+        .setCreateMissingColumnFamilies(!readOnly)
+        .setMaxBackgroundJobs(2);
+    List<ColumnFamilyOptions> cfOptions = new ArrayList<>();
+    List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+    ColumnFamilyOptions defaults = new ColumnFamilyOptions();
+    cfOptions.add(defaults);
+    descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, defaults));
+    for (String name : FAMILIES) {
+      ColumnFamilyOptions o = new ColumnFamilyOptions()
+          .setWriteBufferSize(64L << 20)
+          .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10)));
+      cfOptions.add(o);
+      descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.US_ASCII), o));
+    }
+    List<ColumnFamilyHandle> handles = new ArrayList<>();
+    try {
+      RocksDB db = readOnly
+          ? RocksDB.openReadOnly(options, dir.toString(), descriptors, handles)
+          : RocksDB.open(options, dir.toString(), descriptors, handles);
+      return new ReceiptStore(dir, db, options, cfOptions, handles, config, readOnly);
+    } catch (RocksDBException e) {
+      cfOptions.forEach(ColumnFamilyOptions::close);
+      options.close();
+      throw new StoreOpenException(StoreOpenException.Kind.ROCKSDB, dir, e.getMessage(), e);
+    }
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  /**
+   * Queues a receipt with its attestation. The future completes after the synced write holding
+   * it, or fails with {@link ReceiptWriteException} (duplicate, nonce reuse, I/O, closed).
+   * Signatures are not checked here: the caller has run them through {@code ReceiptVerifier}.
+   */
+  public CompletableFuture<Void> append(PaymentReceipt receipt, ResponseAttestation attestation) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    if (writer == null) {
+      done.completeExceptionally(new ReceiptWriteException(
+          ReceiptWriteException.Reason.STORE_UNAVAILABLE, "store opened read-only"));
+      return done;
+    }
+    byte[] body = receipt.signingBytes();
+    Bytes32 id = Sha256.hash(body);
+    if (!attestation.receiptId().equals(id)) {
+      done.completeExceptionally(new IllegalArgumentException(
+          "attestation is for receipt " + attestation.receiptId() + ", not " + id));
+      return done;
+    }
+    byte[] wire = new CanonicalWriter(body.length + 1 + receipt.signature().size())
+        .fixed(body).shortBytes(receipt.signature()).toByteArray();
+    byte[] value = StoredReceipt.encodeValue(wire, attestation.encode());
+    writer.submit(new GroupCommitWriter.Append(StoreKeys.receipt(receipt),
+        StoreKeys.seen(receipt.epoch(), id), value, receipt.epoch(), receipt.payer(),
+        receipt.computeUnits(), receipt.value(), done));
+    return done;
+  }
+
+  /** Value of the payer's stored receipts that no voucher covers yet, over all kept epochs. */
+  public BigInteger unvoucheredValue(Account payer) {
+    return unvouchered.getOrDefault(payer, BigInteger.ZERO);
+  }
+
+  public Optional<StoredReceipt> get(long epoch, Bytes32 id) {
+    try {
+      byte[] key = db.get(seen, StoreKeys.seen(epoch, id));
+      if (key == null) {
+        return Optional.empty();
+      }
+      byte[] v = db.get(receipts, key);
+      return v == null ? Optional.empty() : Optional.of(StoredReceipt.decodeValue(v));
+    } catch (RocksDBException e) {
+      throw new ReceiptWriteException(ReceiptWriteException.Reason.IO, e.getMessage(), e);
+    }
+  }
+
+  public boolean contains(long epoch, Bytes32 id) {
+    try {
+      return db.get(seen, StoreKeys.seen(epoch, id)) != null;
+    } catch (RocksDBException e) {
+      throw new ReceiptWriteException(ReceiptWriteException.Reason.IO, e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The payer's receipts of one epoch in key order (timestamp, then nonce), starting strictly
+   * after {@code afterTimestampMs}, at most {@code limit}.
+   */
+  public List<StoredReceipt> receipts(long epoch, Account payer, long afterTimestampMs, int limit) {
+    byte[] prefix = StoreKeys.epochPayer(epoch, payer);
+    byte[] start = new CanonicalWriter(36).fixed(prefix)
+        .u64(afterTimestampMs == Long.MAX_VALUE ? afterTimestampMs : afterTimestampMs + 1)
+        .toByteArray();
+    List<StoredReceipt> out = new ArrayList<>();
+    try (RocksIterator it = db.newIterator(receipts)) {
+      for (it.seek(start); it.isValid() && out.size() < limit; it.next()) {
+        byte[] k = it.key();
+        if (!Arrays.equals(k, 0, prefix.length, prefix, 0, prefix.length)) {
+          break;
+        }
+        out.add(StoredReceipt.decodeValue(it.value()));
+      }
+    }
+    return out;
+  }
+
+  /** Every receipt of every epoch, in key order; for tests and audits. */
+  public void forEachReceipt(java.util.function.Consumer<StoredReceipt> action) {
+    try (RocksIterator it = db.newIterator(receipts)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        action.accept(StoredReceipt.decodeValue(it.value()));
+      }
+    }
+  }
+
+  public EpochPayerTotals totals(long epoch, Account payer) {
+    try {
+      byte[] v = db.get(totals, StoreKeys.epochPayer(epoch, payer));
+      return v == null ? EpochPayerTotals.empty(epoch, payer)
+          : EpochPayerTotals.decodeValue(epoch, payer, v);
+    } catch (RocksDBException e) {
+      throw new ReceiptWriteException(ReceiptWriteException.Reason.IO, e.getMessage(), e);
+    }
+  }
+
+  /** One row per (epoch, payer), ordered by epoch then payer: the CLI's receipts table. */
+  public List<EpochPayerTotals> summary() {
+    List<EpochPayerTotals> out = new ArrayList<>();
+    try (RocksIterator it = db.newIterator(totals)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        byte[] k = it.key();
+        out.add(EpochPayerTotals.decodeValue(StoreKeys.readU64(k, 0),
+            new Account(Bytes.wrap(k, 8, Account.SIZE)), it.value()));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Records a gateway-signed voucher (opaque bytes here) and marks the receipts it covers as
+   * vouchered in their (epoch, payer) totals, in one synced batch.
+   */
+  public CompletableFuture<Void> recordVoucher(Account payer, long sequence, byte[] voucher,
+      List<StoredReceipt> covered) {
+    return mutate(batch -> {
+      batch.writes.put(vouchers, StoreKeys.voucher(payer, sequence), voucher);
+      Map<Long, List<StoredReceipt>> byEpoch = new java.util.TreeMap<>();
+      for (StoredReceipt r : covered) {
+        if (!r.receipt().payer().equals(payer)) {
+          throw new IllegalArgumentException("voucher for " + payer + " covers a receipt of "
+              + r.receipt().payer());
+        }
+        byEpoch.computeIfAbsent(r.receipt().epoch(), e -> new ArrayList<>()).add(r);
+      }
+      for (Map.Entry<Long, List<StoredReceipt>> e : byEpoch.entrySet()) {
+        BigInteger sum = BigInteger.ZERO;
+        for (StoredReceipt r : e.getValue()) {
+          sum = sum.add(r.receipt().value());
+        }
+        batch.put(batch.totals(e.getKey(), payer).plusVouchered(e.getValue().size(), sum));
+      }
+    });
+  }
+
+  /** The payer's newest voucher as (sequence, bytes). */
+  public Optional<Map.Entry<Long, byte[]>> latestVoucher(Account payer) {
+    try (RocksIterator it = db.newIterator(vouchers)) {
+      it.seekForPrev(StoreKeys.voucher(payer, -1L));
+      if (it.isValid()) {
+        byte[] k = it.key();
+        if (Arrays.equals(k, 0, Account.SIZE, payer.toArray(), 0, Account.SIZE)) {
+          return Optional.of(Map.entry(StoreKeys.readU64(k, Account.SIZE), it.value()));
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  public CompletableFuture<Void> recordClaim(long epoch, Account payer, byte[] claim) {
+    return mutate(batch -> batch.writes.put(claims, StoreKeys.epochPayer(epoch, payer), claim));
+  }
+
+  public Optional<byte[]> claim(long epoch, Account payer) {
+    try {
+      return Optional.ofNullable(db.get(claims, StoreKeys.epochPayer(epoch, payer)));
+    } catch (RocksDBException e) {
+      throw new ReceiptWriteException(ReceiptWriteException.Reason.IO, e.getMessage(), e);
+    }
+  }
+
+  /** After settlement: removes every receipt, seen id, total and claim of epochs below {@code epoch}. */
+  public CompletableFuture<Void> deleteEpochsBefore(long epoch) {
+    if (epoch <= 0) {
+      return CompletableFuture.completedFuture(null);
+    }
+    byte[] from = StoreKeys.epochStart(0);
+    byte[] to = StoreKeys.epochStart(epoch);
+    return mutate(batch -> {
+      writer.forgetEpochsBefore(batch, epoch);
+      for (ColumnFamilyHandle cf : List.of(receipts, seen, totals, claims)) {
+        batch.writes.deleteRange(cf, from, to);
+      }
+    });
+  }
+
+  private CompletableFuture<Void> mutate(GroupCommitWriter.MutationBody body) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    if (writer == null) {
+      done.completeExceptionally(new ReceiptWriteException(
+          ReceiptWriteException.Reason.STORE_UNAVAILABLE, "store opened read-only"));
+      return done;
+    }
+    writer.submit(new GroupCommitWriter.Mutation(body, done));
+    return done;
+  }
+
+  @Override
+  public void close() {
+    if (writer != null) {
+      writer.close();
+    }
+    handles.forEach(ColumnFamilyHandle::close);
+    db.close();
+    cfOptions.forEach(ColumnFamilyOptions::close);
+    dbOptions.close();
+  }
+}
