@@ -1,0 +1,205 @@
+package io.disjoint.staking.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.disjoint.staking.receipt.Account;
+import io.disjoint.staking.receipt.PaymentReceipt;
+import io.disjoint.staking.receipt.ReceiptSigner;
+import io.disjoint.staking.receipt.ResponseAttestation;
+import io.disjoint.staking.store.EpochPayerTotals.VoucherState;
+import io.disjoint.staking.testing.Fixtures;
+import io.disjoint.staking.testing.MutableClock;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.apache.tuweni.bytes.Bytes;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReceiptStoreTest {
+  @TempDir Path dir;
+  private final MutableClock clock = new MutableClock(Fixtures.T0);
+  private final ReceiptSigner signer = Fixtures.signer(clock, 11);
+
+  private ReceiptStore open() {
+    return ReceiptStore.open(dir, "disjoint-test", StoreConfig.DEFAULTS);
+  }
+
+  private static ReceiptWriteException.Reason failure(CompletableFuture<Void> f) {
+    ExecutionException e = assertThrows(ExecutionException.class, f::get);
+    return ((ReceiptWriteException) e.getCause()).reason();
+  }
+
+  @Test
+  void appendsConcurrentlyAndKeepsTotalsAcrossReopen() throws Exception {
+    List<PaymentReceipt> receipts = new ArrayList<>();
+    try (ReceiptStore store = open()) {
+      List<CompletableFuture<Void>> acks = new ArrayList<>();
+      for (int i = 0; i < 500; i++) {
+        PaymentReceipt r = Fixtures.receipt(signer, i);
+        receipts.add(r);
+        acks.add(store.append(r, Fixtures.attest(r)));
+      }
+      CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get();
+    }
+    long epoch = receipts.get(0).epoch();
+    BigInteger value = receipts.stream().map(PaymentReceipt::value).reduce(BigInteger.ZERO, BigInteger::add);
+    try (ReceiptStore store = open()) {
+      EpochPayerTotals t = store.totals(epoch, Fixtures.PAYER);
+      assertEquals(500, t.receiptCount());
+      assertEquals(500 * 20, t.computeUnits());
+      assertEquals(value, t.value());
+      assertEquals(VoucherState.NONE, t.voucherState());
+      assertEquals(value, store.unvoucheredValue(Fixtures.PAYER));
+      assertEquals(List.of(t), store.summary());
+      for (PaymentReceipt r : receipts) {
+        StoredReceipt s = store.get(epoch, r.id()).orElseThrow();
+        assertEquals(r, s.receipt());
+        assertEquals(Fixtures.attest(r), s.attestation());
+      }
+      List<StoredReceipt> all = store.receipts(epoch, Fixtures.PAYER, -1, 10_000);
+      assertEquals(500, all.size());
+    }
+  }
+
+  @Test
+  void rejectsDuplicatesInTheSameBatchAndLater() throws Exception {
+    try (ReceiptStore store = open()) {
+      PaymentReceipt r = Fixtures.receipt(signer, 1);
+      CompletableFuture<Void> a = store.append(r, Fixtures.attest(r));
+      CompletableFuture<Void> b = store.append(r, Fixtures.attest(r));
+      a.get();
+      assertEquals(ReceiptWriteException.Reason.DUPLICATE_RECEIPT, failure(b));
+      assertEquals(ReceiptWriteException.Reason.DUPLICATE_RECEIPT,
+          failure(store.append(r, Fixtures.attest(r))));
+      assertEquals(1, store.totals(r.epoch(), r.payer()).receiptCount());
+    }
+  }
+
+  @Test
+  void rejectsAReusedNonceWithDifferentContents() throws Exception {
+    try (ReceiptStore store = open()) {
+      PaymentReceipt r = Fixtures.receipt(signer, 1);
+      store.append(r, Fixtures.attest(r)).get();
+      PaymentReceipt twin = new PaymentReceipt(r.domain(), r.payer(), r.signerKey(), r.nodeId(),
+          r.chain(), r.epoch(), r.timestampMs(), r.nonce(), r.requestHash(), 99, r.value(),
+          Bytes.EMPTY);
+      twin = twin.withSignature(Bytes.wrap(Fixtures.gatewayKey().sign(twin.signingBytes())));
+      assertEquals(ReceiptWriteException.Reason.NONCE_REUSED, failure(store.append(twin, Fixtures.attest(twin))));
+      assertEquals(r, store.get(r.epoch(), r.id()).orElseThrow().receipt(), "first one unchanged");
+    }
+  }
+
+  @Test
+  void readOnlyOpenSeesAcknowledgedReceiptsWhileTheWriterIsOpen() throws Exception {
+    try (ReceiptStore store = open()) {
+      PaymentReceipt r = Fixtures.receipt(signer, 1);
+      store.append(r, Fixtures.attest(r)).get();
+      try (ReceiptStore ro = ReceiptStore.openReadOnly(dir)) {
+        assertEquals(1, ro.totals(r.epoch(), r.payer()).receiptCount());
+        assertEquals(ReceiptWriteException.Reason.STORE_UNAVAILABLE, failure(ro.append(r, Fixtures.attest(r))));
+      }
+    }
+  }
+
+  @Test
+  void vouchersMarkReceiptsAndDeletingEpochsRemovesEverything() throws Exception {
+    try (ReceiptStore store = open()) {
+      List<StoredReceipt> first = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        PaymentReceipt r = Fixtures.receipt(signer, i);
+        store.append(r, Fixtures.attest(r)).get();
+        first.add(StoredReceipt.of(r, Fixtures.attest(r)));
+      }
+      long e0 = first.get(0).receipt().epoch();
+      clock.advance(3_600_000);
+      PaymentReceipt later = Fixtures.receipt(signer, 9);
+      store.append(later, Fixtures.attest(later)).get();
+      store.recordVoucher(Fixtures.PAYER, 1, new byte[] {1, 2, 3}, first.subList(0, 2)).get();
+      EpochPayerTotals t = store.totals(e0, Fixtures.PAYER);
+      assertEquals(VoucherState.PARTIAL, t.voucherState());
+      assertEquals(2, t.voucheredCount());
+      assertEquals(1L, store.latestVoucher(Fixtures.PAYER).orElseThrow().getKey());
+      BigInteger expected = first.get(2).receipt().value().add(first.get(3).receipt().value())
+          .add(later.value());
+      assertEquals(expected, store.unvoucheredValue(Fixtures.PAYER));
+
+      store.deleteEpochsBefore(e0 + 1).get();
+      assertFalse(store.contains(e0, first.get(0).id()));
+      assertEquals(0, store.totals(e0, Fixtures.PAYER).receiptCount());
+      assertEquals(List.of(store.totals(e0 + 1, Fixtures.PAYER)), store.summary());
+      assertEquals(later.value(), store.unvoucheredValue(Fixtures.PAYER));
+      assertTrue(store.contains(later.epoch(), later.id()));
+    }
+  }
+
+  @Test
+  void failsClosedWhenMetadataIsMissing() throws Exception {
+    try (ReceiptStore store = open()) {
+      PaymentReceipt r = Fixtures.receipt(signer, 1);
+      store.append(r, Fixtures.attest(r)).get();
+    }
+    Files.delete(dir.resolve(StoreMetadata.FILE_NAME));
+    long files = Files.list(dir).count();
+    StoreOpenException e = assertThrows(StoreOpenException.class, this::open);
+    assertEquals(StoreOpenException.Kind.METADATA_MISSING, e.kind());
+    assertEquals(files, Files.list(dir).count(), "nothing deleted or created");
+  }
+
+  @Test
+  void failsClosedOnCorruptMetadataNewerSchemaAndOtherNetwork() throws Exception {
+    open().close();
+    Path meta = dir.resolve(StoreMetadata.FILE_NAME);
+    String good = Files.readString(meta);
+
+    Files.writeString(meta, good.replace("schema=1", "schema=2"));
+    assertEquals(StoreOpenException.Kind.METADATA_CORRUPT,
+        assertThrows(StoreOpenException.class, this::open).kind(), "checksum catches edits");
+
+    Files.writeString(meta, "garbage");
+    assertEquals(StoreOpenException.Kind.METADATA_CORRUPT,
+        assertThrows(StoreOpenException.class, this::open).kind());
+
+    new StoreMetadata(ReceiptStore.KIND, 2, "disjoint-test").write(dir);
+    assertEquals(StoreOpenException.Kind.SCHEMA_TOO_NEW,
+        assertThrows(StoreOpenException.class, this::open).kind());
+
+    new StoreMetadata(ReceiptStore.KIND, 1, "disjoint-mainnet").write(dir);
+    StoreOpenException wrong = assertThrows(StoreOpenException.class, this::open);
+    assertEquals(StoreOpenException.Kind.WRONG_NETWORK, wrong.kind());
+    assertTrue(wrong.getMessage().contains("disjoint-mainnet"), wrong.getMessage());
+
+    new StoreMetadata(ReceiptStore.KIND, 1, "disjoint-test").write(dir);
+    open().close();
+  }
+
+  @Test
+  void readOnlyOpenOfAnEmptyDirectoryCreatesNothing() {
+    Path empty = dir.resolve("none");
+    assertEquals(StoreOpenException.Kind.NO_STORE,
+        assertThrows(StoreOpenException.class, () -> ReceiptStore.openReadOnly(empty)).kind());
+    assertFalse(Files.exists(empty));
+  }
+
+  @Test
+  void accountsOfDifferentPayersStayApart() throws Exception {
+    ReceiptSigner other = new ReceiptSigner(Fixtures.gatewayKey(), Fixtures.DOMAIN,
+        Account.named("payer-2"), Fixtures.EPOCHS, clock, new java.util.Random(5));
+    try (ReceiptStore store = open()) {
+      PaymentReceipt a = Fixtures.receipt(signer, 1);
+      PaymentReceipt b = Fixtures.receipt(other, 1);
+      store.append(a, Fixtures.attest(a)).get();
+      store.append(b, Fixtures.attest(b)).get();
+      assertEquals(2, store.summary().size());
+      assertEquals(a.value(), store.unvoucheredValue(Fixtures.PAYER));
+      assertEquals(List.of(), store.receipts(a.epoch(), Account.named("nobody"), -1, 10));
+    }
+  }
+}
