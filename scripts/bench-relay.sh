@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Relay overhead benchmark (load harness, not a test).
+#
+#   scripts/bench-relay.sh            # DURATION=10s per run by default
+#
+# Measures with wrk, in one run and on loopback, eth_blockNumber over HTTP POST against:
+#   direct   the upstream itself
+#   nginx    nginx as a plain reverse proxy (keep-alive upstream) in front of the upstream
+#   disjoint a Disjoint gateway -> libp2p relay stream -> serving node -> the upstream
+# for two upstreams: "static" (nginx answering a fixed JSON-RPC body: the fastest possible chain
+# node) and "anvil" (a real Ethereum dev node from the npm fixture). Prints a markdown table of
+# requests/s and p50/p99 latency at 1 and 8 connections.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DURATION="${DURATION:-10s}"
+command -v wrk >/dev/null || { echo "bench-relay: needs wrk (apt-get install wrk)" >&2; exit 1; }
+command -v nginx >/dev/null || { echo "bench-relay: needs nginx (apt-get install nginx-light)" >&2; exit 1; }
+"$here/scripts/install-fixtures.sh"
+anvil="$(find "$here/testnet/js/node_modules/@foundry-rs" -type f -name anvil -perm -u+x | head -1)"
+[ -x "$anvil" ] || { echo "bench-relay: anvil not found under testnet/js/node_modules" >&2; exit 1; }
+[ -f "$here/cli/target/disjoint-cli.jar" ] || (cd "$here" && ./mvnw -q -B -DskipTests install)
+
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_http() { # url
+  for _ in $(seq 1 100); do
+    if curl -s -o /dev/null -X POST -H 'Content-Type: application/json' \
+        --data '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}' "$1"; then return 0; fi
+    sleep 0.1
+  done
+  echo "bench-relay: $1 did not answer" >&2; exit 1
+}
+
+anvil_port=$(free_port); static_port=$(free_port); proxy_anvil=$(free_port); proxy_static=$(free_port)
+gw_port=$(free_port)
+"$anvil" --host 127.0.0.1 --port "$anvil_port" --silent >"$work/anvil.log" 2>&1 & pids+=($!)
+
+cat >"$work/nginx.conf" <<NGINX
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  upstream anvil { server 127.0.0.1:$anvil_port; keepalive 32; }
+  upstream static { server 127.0.0.1:$static_port; keepalive 32; }
+  server { listen 127.0.0.1:$static_port; location / { default_type application/json;
+    return 200 '{"jsonrpc":"2.0","id":1,"result":"0x2a"}'; } }
+  server { listen 127.0.0.1:$proxy_anvil; location / { proxy_pass http://anvil;
+    proxy_http_version 1.1; proxy_set_header Connection ""; } }
+  server { listen 127.0.0.1:$proxy_static; location / { proxy_pass http://static;
+    proxy_http_version 1.1; proxy_set_header Connection ""; } }
+}
+NGINX
+nginx -c "$work/nginx.conf" -p "$work" 
+
+"$here/disjoint" run --data-dir "$work/node" --listen /ip4/127.0.0.1/tcp/0 \
+  --serve "eip155:31337=http://127.0.0.1:$anvil_port" --serve "eip155:1=http://127.0.0.1:$static_port" \
+  >"$work/node.out" 2>"$work/node.err" & pids+=($!)
+for _ in $(seq 1 300); do grep -q '^listening ' "$work/node.out" && break; sleep 0.1; done
+node_addr="$(grep -m1 '^listening ' "$work/node.out" | cut -d' ' -f2)"
+[ -n "$node_addr" ] || { echo "bench-relay: serving node did not start:" >&2; cat "$work/node.err" >&2; exit 1; }
+"$here/disjoint" run --data-dir "$work/gateway" --listen /ip4/127.0.0.1/tcp/0 \
+  --gateway "127.0.0.1:$gw_port" --peer "$node_addr" >"$work/gw.out" 2>"$work/gw.err" & pids+=($!)
+wait_http "http://127.0.0.1:$anvil_port"
+wait_http "http://127.0.0.1:$proxy_static"
+wait_http "http://127.0.0.1:$gw_port/eip155:31337"
+wait_http "http://127.0.0.1:$gw_port/eip155:1"
+
+run_wrk() { # label conns url
+  local out rps p50 p99
+  wrk -t1 -c"$2" -d"$DURATION" --latency -s "$here/scripts/bench/post.lua" "$3" >"$work/wrk.txt" 2>&1 || true
+  out="$(cat "$work/wrk.txt")"
+  rps="$(awk '/^Requests\/sec/ {print $2}' <<<"$out")"
+  p50="$(awk '$1=="50%" {print $2}' <<<"$out")"
+  p99="$(awk '$1=="99%" {print $2}' <<<"$out")"
+  local errs; errs="$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')"
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$rps" "$p50" "$p99" "${errs:-none}"
+}
+echo "# bench-relay $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, DURATION=$DURATION"
+echo "| path | connections | req/s | p50 | p99 | errors |"
+echo "|---|---|---|---|---|---|"
+# warm up the JVMs before measuring
+wrk -t1 -c8 -d5s -s "$here/scripts/bench/post.lua" "http://127.0.0.1:$gw_port/eip155:1" >/dev/null 2>&1 || true
+wrk -t1 -c8 -d5s -s "$here/scripts/bench/post.lua" "http://127.0.0.1:$gw_port/eip155:31337" >/dev/null 2>&1 || true
+for c in 1 8; do
+  run_wrk "static direct" "$c" "http://127.0.0.1:$static_port/"
+  run_wrk "static via nginx" "$c" "http://127.0.0.1:$proxy_static/"
+  run_wrk "static via disjoint" "$c" "http://127.0.0.1:$gw_port/eip155:1"
+  run_wrk "anvil direct" "$c" "http://127.0.0.1:$anvil_port/"
+  run_wrk "anvil via nginx" "$c" "http://127.0.0.1:$proxy_anvil/"
+  run_wrk "anvil via disjoint" "$c" "http://127.0.0.1:$gw_port/eip155:31337"
+done
