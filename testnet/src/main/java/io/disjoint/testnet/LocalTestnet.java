@@ -131,7 +131,9 @@ public final class LocalTestnet implements AutoCloseable {
         awaitListening(m);
         say("  " + m.name() + "  " + m.layout().domain().toFlag() + "  " + m.address());
       }
-      NodeConfig.Builder gw = NodeConfig.builder().gateway(new HostPort("127.0.0.1", settings.gatewayPort));
+      NodeConfig.Builder gw = NodeConfig.builder().gateway(new HostPort("127.0.0.1", settings.gatewayPort))
+          .route(layout.chain())
+          .methodProfile(settings.methodProfile);
       serving.values().forEach(m -> gw.peer(m.address()));
       gateway = member(layout.gateway(), gw);
       say("starting the gateway node, peered to all " + serving.size());
@@ -297,6 +299,7 @@ public final class LocalTestnet implements AutoCloseable {
     private final Map<String, URI> upstreamOverrides = new HashMap<>();
     private Consumer<String> progress = line -> {};
     private Duration startTimeout = DEFAULT_START_TIMEOUT;
+    private String methodProfile = NodeConfig.DEFAULT_METHOD_PROFILE;
 
     private Builder(Path workDir) {
       this.workDir = Objects.requireNonNull(workDir, "workDir").toAbsolutePath();
@@ -334,6 +337,12 @@ public final class LocalTestnet implements AutoCloseable {
     /** Serve node {@code name} from this upstream instead of the shared anvil (for drills). */
     public Builder upstream(String name, URI upstream) {
       upstreamOverrides.put(name, upstream);
+      return this;
+    }
+
+    /** The gateway's method-table profile, e.g. strict for quorum reads. */
+    public Builder methodProfile(String profile) {
+      this.methodProfile = Objects.requireNonNull(profile, "profile");
       return this;
     }
 

@@ -15,6 +15,10 @@ final class NodeConfigToml {
     b.append("listen = ").append(array(c.listen())).append('\n');
     b.append("serve = ").append(array(c.serve().stream().map(Object::toString).toList())).append('\n');
     c.gateway().ifPresent(g -> b.append("gateway = ").append(quote(g.toString())).append('\n'));
+    if (!c.routes().isEmpty()) {
+      b.append("route = ").append(array(c.routes())).append('\n');
+    }
+    b.append("method-profile = ").append(quote(c.methodProfile())).append('\n');
     b.append("peer = ").append(array(c.peers())).append('\n');
     b.append("domain = ").append(quote(c.domain().toFlag())).append('\n');
     c.metrics().ifPresent(m -> b.append("metrics = ").append(quote(m.toString())).append('\n'));

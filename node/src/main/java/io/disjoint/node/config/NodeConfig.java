@@ -18,6 +18,8 @@ import java.util.Set;
  * @param listen libp2p listen multiaddrs (without /p2p)
  * @param serve chains served from the operator's own upstream chain nodes
  * @param gateway where to run a JSON-RPC gateway, if at all
+ * @param routes chains the gateway accepts besides the served ones (served by peers)
+ * @param methodProfile method-table profile of the gateway: default, or strict (quorum reads)
  * @param peers static peers (multiaddrs ending in /p2p/ID) dialled at start and re-dialled
  * @param domain this node's declared failure domain
  * @param metrics where to serve Prometheus metrics, if at all
@@ -31,6 +33,8 @@ public record NodeConfig(
     List<String> listen,
     List<ServeSpec> serve,
     Optional<HostPort> gateway,
+    List<String> routes,
+    String methodProfile,
     List<String> peers,
     DomainClaim domain,
     Optional<HostPort> metrics,
@@ -41,6 +45,7 @@ public record NodeConfig(
 
   public static final String DEFAULT_LISTEN = "/ip4/0.0.0.0/tcp/4001";
   public static final String DEFAULT_KEY_TYPE = "ed25519";
+  public static final String DEFAULT_METHOD_PROFILE = "default";
   public static final Duration DEFAULT_PEER_REDIAL_INITIAL = Duration.ofMillis(250);
   public static final Duration DEFAULT_PEER_REDIAL_MAX = Duration.ofSeconds(10);
   private static final Set<String> KEY_TYPES = Set.of("ed25519", "secp256k1");
@@ -52,7 +57,20 @@ public record NodeConfig(
     listen = List.copyOf(listen);
     serve = List.copyOf(serve);
     peers = List.copyOf(peers);
+    routes = List.copyOf(routes);
     Objects.requireNonNull(gateway, "gateway");
+    Objects.requireNonNull(methodProfile, "methodProfile");
+    for (String chain : routes) {
+      if (!ServeSpec.isCaip2(chain)) {
+        throw new ConfigException("--route expects a CAIP-2 chain id such as eip155:1, got '" + chain + "'");
+      }
+    }
+    if (!routes.isEmpty() && gateway.isEmpty()) {
+      throw new ConfigException("--route needs --gateway (it names chains the gateway accepts)");
+    }
+    if (!methodProfile.matches("[a-z0-9][a-z0-9_-]{0,31}")) {
+      throw new ConfigException("--method-profile expects a profile name such as default or strict, got '" + methodProfile + "'");
+    }
     Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(domain, "domain");
     Objects.requireNonNull(keyType, "keyType");
@@ -101,6 +119,8 @@ public record NodeConfig(
     b.listen.addAll(listen);
     b.serve.addAll(serve);
     b.gateway = gateway.orElse(null);
+    b.routes.addAll(routes);
+    b.methodProfile = methodProfile;
     b.peers.addAll(peers);
     b.domain = domain;
     b.metrics = metrics.orElse(null);
@@ -116,12 +136,21 @@ public record NodeConfig(
     return serve.stream().map(ServeSpec::chain).toList();
   }
 
+  /** Chains the gateway accepts: the served ones, then the --route ones, without repeats. */
+  public List<String> gatewayChains() {
+    java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(servedChains());
+    all.addAll(routes);
+    return List.copyOf(all);
+  }
+
   /** Builder with the named defaults; {@link #build()} validates. */
   public static final class Builder {
     private Path dataDir;
     private final List<String> listen = new ArrayList<>();
     private final List<ServeSpec> serve = new ArrayList<>();
     private HostPort gateway;
+    private final List<String> routes = new ArrayList<>();
+    private String methodProfile = DEFAULT_METHOD_PROFILE;
     private final List<String> peers = new ArrayList<>();
     private DomainClaim domain = DomainClaim.UNDECLARED;
     private HostPort metrics;
@@ -166,6 +195,21 @@ public record NodeConfig(
       return this;
     }
 
+    public Builder route(String chain) {
+      routes.add(Objects.requireNonNull(chain, "chain").trim());
+      return this;
+    }
+
+    public Builder clearRoutes() {
+      routes.clear();
+      return this;
+    }
+
+    public Builder methodProfile(String profile) {
+      this.methodProfile = Objects.requireNonNull(profile, "profile").trim();
+      return this;
+    }
+
     public Builder peer(String multiaddr) {
       peers.add(Objects.requireNonNull(multiaddr, "multiaddr").trim());
       return this;
@@ -204,7 +248,8 @@ public record NodeConfig(
 
     public NodeConfig build() {
       List<String> effectiveListen = listen.isEmpty() ? List.of(DEFAULT_LISTEN) : listen;
-      return new NodeConfig(dataDir, effectiveListen, serve, Optional.ofNullable(gateway), peers,
+      return new NodeConfig(dataDir, effectiveListen, serve, Optional.ofNullable(gateway), routes,
+          methodProfile, peers,
           domain, Optional.ofNullable(metrics), keyType, receipts, peerRedialInitial, peerRedialMax);
     }
   }

@@ -22,6 +22,8 @@ import java.util.Set;
  * listen   = ["/ip4/0.0.0.0/tcp/4001"]
  * serve    = ["eip155:1=http://127.0.0.1:8545"]
  * gateway  = "127.0.0.1:8600"
+ * route    = ["eip155:1"]                 # chains the gateway accepts besides the served ones
+ * method-profile = "strict"
  * peer     = ["/ip4/198.51.100.7/tcp/4001/p2p/12D3KooW..."]
  * domain   = "provider=aws,region=us-east-1,country=US,operator=op1,asn=16509"   # or a [domain] table
  * metrics  = "127.0.0.1:9464"
@@ -33,7 +35,7 @@ import java.util.Set;
  */
 public final class NodeConfigFile {
   private static final Set<String> KEYS = Set.of(
-      "data-dir", "listen", "serve", "gateway", "peer", "domain", "metrics", "key-type", "receipts");
+      "data-dir", "listen", "serve", "gateway", "route", "method-profile", "peer", "domain", "metrics", "key-type", "receipts");
 
   private NodeConfigFile() {}
 
@@ -80,6 +82,11 @@ public final class NodeConfigFile {
     String gateway = string(root, "gateway", where);
     if (gateway != null) {
       b.gateway(HostPort.parse(gateway, label("gateway", where)));
+    }
+    strings(root, "route", where).forEach(b::route);
+    String profile = string(root, "method-profile", where);
+    if (profile != null) {
+      b.methodProfile(profile);
     }
     strings(root, "peer", where).forEach(b::peer);
     JsonNode domain = root.get("domain");

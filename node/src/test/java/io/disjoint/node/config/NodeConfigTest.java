@@ -86,6 +86,12 @@ class NodeConfigTest {
     assertTrue(assertThrows(ConfigException.class,
             () -> NodeConfig.builder().dataDir(dir).keyType("rsa").build())
         .getMessage().startsWith("--key-type"));
+    assertTrue(assertThrows(ConfigException.class,
+            () -> NodeConfig.builder().dataDir(dir).route("eip155:1").build())
+        .getMessage().startsWith("--route needs --gateway"));
+    assertTrue(assertThrows(ConfigException.class,
+            () -> NodeConfig.builder().dataDir(dir).gateway(new HostPort("127.0.0.1", 0)).route("mainnet").build())
+        .getMessage().startsWith("--route expects"));
   }
 
   @Test
@@ -96,6 +102,8 @@ class NodeConfigTest {
         listen = ["/ip4/127.0.0.1/tcp/0"]
         serve = ["eip155:31337=http://127.0.0.1:8545"]
         gateway = "127.0.0.1:0"
+        route = ["eip155:1"]
+        method-profile = "strict"
         peer = ["/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWBtg3aaRMjxwedh83aGiUkwSxDwUZkzuJcfaqUmo7R3pq"]
         metrics = "127.0.0.1:9464"
         key-type = "secp256k1"
@@ -111,6 +119,8 @@ class NodeConfigTest {
     assertEquals(List.of("eip155:31337"), c.servedChains());
     assertEquals(Optional.of(new HostPort("127.0.0.1", 0)), c.gateway());
     assertEquals(1, c.peers().size());
+    assertEquals(List.of("eip155:31337", "eip155:1"), c.gatewayChains());
+    assertEquals("strict", c.methodProfile());
     assertEquals(new DomainClaim("gcp", "unknown", "DE", "unknown", 15169), c.domain());
     assertEquals(Optional.of(new HostPort("127.0.0.1", 9464)), c.metrics());
     assertEquals("secp256k1", c.keyType());
