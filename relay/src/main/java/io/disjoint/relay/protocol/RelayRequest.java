@@ -1,0 +1,43 @@
+package io.disjoint.relay.protocol;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * One decoded relay request.
+ *
+ * @param requestId unique among the requests in flight on its stream
+ * @param chain CAIP-2 chain id
+ * @param payload raw JSON-RPC request bytes
+ * @param deadlineUnixMs when the gateway stops waiting
+ * @param paymentReceipt the gateway's signed receipt, empty when receipts are off
+ */
+public record RelayRequest(
+    long requestId, String chain, byte[] payload, long deadlineUnixMs, byte[] paymentReceipt) {
+  public RelayRequest {
+    Objects.requireNonNull(chain, "chain");
+    Objects.requireNonNull(payload, "payload");
+    Objects.requireNonNull(paymentReceipt, "paymentReceipt");
+    if (chain.isEmpty() || chain.getBytes(StandardCharsets.UTF_8).length > RelayProtocol.MAX_CHAIN_ID_BYTES) {
+      throw new RelayProtocolException("chain id must be 1.." + RelayProtocol.MAX_CHAIN_ID_BYTES + " bytes");
+    }
+    if (payload.length == 0) {
+      throw new RelayProtocolException("empty payload");
+    }
+    if (deadlineUnixMs <= 0) {
+      throw new RelayProtocolException("deadline must be set");
+    }
+    if (paymentReceipt.length > RelayProtocol.MAX_SIGNED_BLOB) {
+      throw new RelayProtocolException("payment receipt of " + paymentReceipt.length + " bytes is too large");
+    }
+  }
+
+  public RelayRequest withRequestId(long id) {
+    return new RelayRequest(id, chain, payload, deadlineUnixMs, paymentReceipt);
+  }
+
+  @Override
+  public String toString() {
+    return "RelayRequest[id=" + requestId + ", chain=" + chain + ", " + payload.length + " bytes]";
+  }
+}

@@ -1,0 +1,42 @@
+package io.disjoint.relay.protocol;
+
+/**
+ * The serving node's side of payment: checks the receipt a gateway attached before the request is
+ * forwarded, and after a successful answer stores the receipt (exactly once) and signs the
+ * response attestation. Implementations may block (signature checks, RocksDB): {@link RelayService}
+ * calls them on its blocking executor, never on an event loop.
+ */
+public interface ServingPayment {
+  /**
+   * Checks the receipt of one request.
+   *
+   * @throws PaymentRejectedException naming why the gateway's receipt is unacceptable
+   */
+  Settlement admit(String gatewayPeer, RelayRequest request);
+
+  /** Completes one admitted relay. */
+  interface Settlement {
+    /** Stores the receipt and returns the signed response attestation bytes (may be empty). */
+    byte[] settle(byte[] responsePayload, long headNumber, byte[] headHash);
+  }
+
+  /** Whether this implementation does nothing (lets the service skip the executor hop). */
+  default boolean free() {
+    return false;
+  }
+
+  /** Relaying without receipts: accepts everything, stores nothing, attests nothing. */
+  ServingPayment FREE = new ServingPayment() {
+    private static final byte[] NONE = new byte[0];
+
+    @Override
+    public Settlement admit(String gatewayPeer, RelayRequest request) {
+      return (payload, head, hash) -> NONE;
+    }
+
+    @Override
+    public boolean free() {
+      return true;
+    }
+  };
+}

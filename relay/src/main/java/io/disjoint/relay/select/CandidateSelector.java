@@ -1,0 +1,211 @@
+package io.disjoint.relay.select;
+
+import io.disjoint.relay.directory.ChainHead;
+import io.disjoint.relay.directory.DirectoryPeer;
+import io.disjoint.relay.directory.FailureDomain;
+import io.disjoint.relay.directory.PeerDirectory;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Chooses peers for a request: which are candidates (serving, fresh, not tripped), how they rank
+ * (reputation), which one is the primary (water-filled across failure-domain groups so no group
+ * takes more than its cap, with a small probation share) and which are backups (the most
+ * disjoint from every domain already used).
+ */
+public final class CandidateSelector {
+  private final PeerDirectory directory;
+  private final PeerReputation reputation;
+  private final CircuitBreakers breakers;
+  private final RouterConfig config;
+  private final Clock clock;
+  private final Random random;
+
+  public CandidateSelector(PeerDirectory directory, PeerReputation reputation, CircuitBreakers breakers,
+      RouterConfig config, Clock clock, Random random) {
+    this.directory = directory;
+    this.reputation = reputation;
+    this.breakers = breakers;
+    this.config = config;
+    this.clock = clock;
+    this.random = random;
+  }
+
+  /** The estimated tip of a chain from the fresh head reports of its peers. */
+  public OptionalLong tip(String chain) {
+    return tip(directory.peersServing(chain), clock.instant());
+  }
+
+  private OptionalLong tip(List<DirectoryPeer> peers, Instant now) {
+    List<Long> heads = new ArrayList<>();
+    for (DirectoryPeer p : peers) {
+      if (isFreshReport(p.head(), now)) {
+        heads.add(p.head().number());
+      }
+    }
+    return TipEstimator.tip(heads, config.syncAllowanceBlocks());
+  }
+
+  private boolean isFreshReport(ChainHead head, Instant now) {
+    return head.known() && !head.observedAt().plus(config.headMaxAge()).isBefore(now);
+  }
+
+  /**
+   * Candidates for a chain, best first. Stale peers are never candidates. Tripped peers are
+   * returned (marked) only when no untripped peer is left, since trying them beats failing.
+   */
+  public List<Candidate> candidates(String chain) {
+    Instant now = clock.instant();
+    List<DirectoryPeer> peers = directory.peersServing(chain);
+    OptionalLong tip = tip(peers, now);
+    List<Candidate> usable = new ArrayList<>();
+    List<Candidate> tripped = new ArrayList<>();
+    for (DirectoryPeer p : peers) {
+      double freshness;
+      long lag = 0;
+      if (isFreshReport(p.head(), now) && tip.isPresent()) {
+        lag = Math.max(0, tip.getAsLong() - p.head().number());
+        if (lag > config.syncAllowanceBlocks()) {
+          continue;
+        }
+        freshness = 1.0 - 0.5 * lag / (config.syncAllowanceBlocks() + 1.0);
+      } else {
+        freshness = config.unknownHeadFactor();
+      }
+      CircuitBreakers.State peerState = breakers.peerState(p.peerId());
+      CircuitBreakers.State domainState = breakers.domainState(p.domain());
+      double success = reputation.successRate(p.peerId());
+      double ref = config.latencyReference().toNanos();
+      double p50 = reputation.latencyQuantile(p.peerId(), 0.5).map(Duration::toNanos).orElse((long) ref);
+      double score = Math.max(1e-9, success * success * (ref / (ref + p50)) * freshness);
+      boolean isTripped = peerState == CircuitBreakers.State.OPEN || domainState == CircuitBreakers.State.OPEN;
+      boolean probation = peerState == CircuitBreakers.State.HALF_OPEN
+          || domainState == CircuitBreakers.State.HALF_OPEN
+          || success < config.probationThreshold();
+      Candidate c = new Candidate(p, score, probation, isTripped, lag);
+      (isTripped ? tripped : usable).add(c);
+    }
+    List<Candidate> out = usable.isEmpty() ? tripped : usable;
+    out.sort(Comparator.comparingDouble(Candidate::score).reversed().thenComparing(Candidate::peerId));
+    return out;
+  }
+
+  /** The primary for a request: water-filled over domain groups, probation peers get a small share. */
+  public Optional<Candidate> pickPrimary(List<Candidate> candidates) {
+    if (candidates.isEmpty()) {
+      return Optional.empty();
+    }
+    List<Candidate> healthy = candidates.stream().filter(c -> !c.probation() && !c.tripped()).toList();
+    List<Candidate> probation = candidates.stream().filter(c -> c.probation() || c.tripped()).toList();
+    if (healthy.isEmpty()) {
+      return Optional.of(probation.get(0));
+    }
+    if (!probation.isEmpty() && random.nextDouble() < config.probationShare()) {
+      return Optional.of(probation.get(random.nextInt(probation.size())));
+    }
+    Map<String, List<Candidate>> groups = new LinkedHashMap<>();
+    for (Candidate c : healthy) {
+      groups.computeIfAbsent(c.domain().value(config.capDimension()), k -> new ArrayList<>()).add(c);
+    }
+    Map<String, Double> weights = new LinkedHashMap<>();
+    groups.forEach((k, members) -> weights.put(k, members.stream().mapToDouble(this::weight).sum()));
+    Map<String, Double> shares = WaterFilling.shares(weights, config.maxDomainShare());
+    String group = weightedPick(shares);
+    List<Candidate> members = groups.get(group);
+    Map<Candidate, Double> memberWeights = new LinkedHashMap<>();
+    members.forEach(m -> memberWeights.put(m, weight(m)));
+    return Optional.of(weightedPick(memberWeights));
+  }
+
+  private double weight(Candidate c) {
+    return Math.pow(c.score(), config.rankSharpness());
+  }
+
+  private <K> K weightedPick(Map<K, Double> weights) {
+    double total = weights.values().stream().mapToDouble(Double::doubleValue).sum();
+    double r = random.nextDouble() * total;
+    K last = null;
+    for (Map.Entry<K, Double> e : weights.entrySet()) {
+      last = e.getKey();
+      r -= e.getValue();
+      if (r < 0) {
+        return e.getKey();
+      }
+    }
+    return last;
+  }
+
+  /**
+   * A backup outside every domain in {@code avoid} and not among {@code usedPeers}: the one whose
+   * nearest avoided domain is farthest, healthy before probation, then by score.
+   */
+  public Optional<Candidate> pickDisjoint(List<Candidate> candidates, Set<String> usedPeers, Collection<FailureDomain> avoid) {
+    Candidate best = null;
+    int bestDistance = -1;
+    for (Candidate c : candidates) {
+      if (usedPeers.contains(c.peerId()) || avoid.contains(c.domain())) {
+        continue;
+      }
+      int distance = minDistance(c.domain(), avoid);
+      if (best == null || better(c, distance, best, bestDistance)) {
+        best = c;
+        bestDistance = distance;
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  private static boolean better(Candidate c, int distance, Candidate best, int bestDistance) {
+    boolean cHealthy = !c.probation() && !c.tripped();
+    boolean bHealthy = !best.probation() && !best.tripped();
+    if (cHealthy != bHealthy) {
+      return cHealthy;
+    }
+    if (distance != bestDistance) {
+      return distance > bestDistance;
+    }
+    return c.score() > best.score();
+  }
+
+  private static int minDistance(FailureDomain d, Collection<FailureDomain> others) {
+    int min = FailureDomain.Dimension.values().length;
+    for (FailureDomain o : others) {
+      min = Math.min(min, d.distance(o));
+    }
+    return min;
+  }
+
+  /**
+   * Up to {@code k} peers in pairwise different failure domains, chosen greedily: the best-ranked
+   * first, then each next one as disjoint as possible from those already chosen.
+   */
+  public List<Candidate> pickDisjointSet(List<Candidate> candidates, int k, Set<String> usedPeers, Collection<FailureDomain> avoid) {
+    List<Candidate> chosen = new ArrayList<>();
+    java.util.Set<String> used = new java.util.HashSet<>(usedPeers);
+    List<FailureDomain> domains = new ArrayList<>(avoid);
+    while (chosen.size() < k) {
+      Optional<Candidate> next = domains.isEmpty()
+          ? candidates.stream().filter(c -> !used.contains(c.peerId()) && !c.tripped() && !c.probation()).findFirst()
+              .or(() -> candidates.stream().filter(c -> !used.contains(c.peerId())).findFirst())
+          : pickDisjoint(candidates, used, domains);
+      if (next.isEmpty()) {
+        break;
+      }
+      chosen.add(next.get());
+      used.add(next.get().peerId());
+      domains.add(next.get().domain());
+    }
+    return chosen;
+  }
+}
