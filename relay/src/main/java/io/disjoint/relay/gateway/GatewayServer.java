@@ -1,0 +1,218 @@
+package io.disjoint.relay.gateway;
+
+import io.disjoint.relay.jsonrpc.JsonRpcError;
+import io.disjoint.relay.policy.MethodTable;
+import io.disjoint.relay.route.RequestRouter;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The JSON-RPC gateway a dApp points at: HTTP/1.1 (keep-alive, pipelining-safe) and WebSocket on
+ * one port; {@code POST /<chain>} and {@code GET /<chain>} (WebSocket upgrade) where chain is a
+ * CAIP-2 id or an alias; {@code GET /health}.
+ *
+ * <pre>{@code
+ * WebSocketSessions sessions = new WebSocketSessions();   // the router's SubscriptionSink
+ * GatewayServer gateway = new GatewayServer(
+ *     GatewayConfig.builder().listen(addr).chain("eip155:31337").alias("eth", "eip155:31337").build(),
+ *     router, peers::routableCount, sessions, Clock.systemUTC());
+ * gateway.start();   // gateway.address() has the bound port
+ * ...
+ * gateway.close();
+ * }</pre>
+ */
+public final class GatewayServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
+  private static final int MAX_INITIAL_LINE = 8 * 1024;
+  private static final int MAX_HEADER_BYTES = 16 * 1024;
+  private static final int MAX_CHUNK = 64 * 1024;
+
+  private final GatewayConfig config;
+  private final GatewayContext context;
+  private EventLoopGroup bossGroup;
+  private EventLoopGroup ioGroup;
+  private Channel serverChannel;
+
+  /**
+   * @param router sends allowed, non-local requests to the network
+   * @param peerCount routable peers per chain, for {@code /health}
+   * @param sessions the WebSocket session registry, also given to the router as its
+   *     {@link SubscriptionSink}
+   */
+  public GatewayServer(
+      GatewayConfig config,
+      RequestRouter router,
+      RoutablePeerCount peerCount,
+      WebSocketSessions sessions,
+      Clock clock) {
+    this.config = Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(router, "router");
+    Map<String, MethodTable> tables = new HashMap<>();
+    Map<String, ChainEndpoint> byPath = new HashMap<>();
+    List<ChainEndpoint> chains = new ArrayList<>();
+    for (String chainId : config.chains()) {
+      String family = chainId.substring(0, chainId.indexOf(':'));
+      MethodTable table =
+          tables.computeIfAbsent(family, f -> MethodTable.load(f, config.methodProfile()));
+      List<String> aliases = new ArrayList<>();
+      config.aliases().forEach((alias, target) -> {
+        if (target.equals(chainId)) {
+          aliases.add(alias);
+        }
+      });
+      aliases.sort(null);
+      ChainEndpoint endpoint = new ChainEndpoint(chainId, aliases, table, config.clientVersion());
+      chains.add(endpoint);
+      byPath.put(chainId, endpoint);
+      aliases.forEach(alias -> byPath.put(alias, endpoint));
+    }
+    this.context =
+        new GatewayContext(
+            config,
+            byPath,
+            chains,
+            new RpcDispatcher(config, router, Objects.requireNonNull(clock, "clock")),
+            new CorsPolicy(config.corsOrigins()),
+            Objects.requireNonNull(peerCount, "peerCount"),
+            Objects.requireNonNull(sessions, "sessions"));
+  }
+
+  /** Binds the listen address; returns once the gateway accepts connections. */
+  public synchronized GatewayServer start() throws InterruptedException {
+    if (serverChannel != null) {
+      throw new IllegalStateException("gateway already started");
+    }
+    bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    ioGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), NioIoHandler.newFactory());
+    try {
+      serverChannel =
+          new ServerBootstrap()
+              .group(bossGroup, ioGroup)
+              .channel(NioServerSocketChannel.class)
+              .option(ChannelOption.SO_BACKLOG, 1024)
+              .childOption(ChannelOption.TCP_NODELAY, true)
+              .childOption(ChannelOption.AUTO_READ, false)
+              .childOption(ChannelOption.ALLOCATOR, ByteBufAllocator.DEFAULT)
+              .childHandler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel ch) {
+                  initConnection(ch);
+                }
+              })
+              .bind(config.listen())
+              .sync()
+              .channel();
+    } catch (InterruptedException | RuntimeException e) {
+      close();
+      throw e;
+    }
+    log.info("gateway listening on {}", address());
+    return this;
+  }
+
+  private void initConnection(SocketChannel ch) {
+    SlowRequestGuard guard =
+        new SlowRequestGuard(config.requestReadTimeout(), this::answerSlowRequest);
+    ch.pipeline()
+        .addLast("guard", guard)
+        .addLast("idle", new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+        .addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, MAX_CHUNK))
+        .addLast("body", new BodyLimitAggregator(config.maxBodyBytes(), this::tooLargeResponse, guard::requestReceived))
+        .addLast("rpc", new HttpRpcHandler(context, guard));
+  }
+
+  private FullHttpResponse tooLargeResponse() {
+    FullHttpResponse response =
+        HttpRpcHandler.jsonResponse(
+            HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+            context
+                .dispatcher()
+                .errorBody(
+                    ByteBufAllocator.DEFAULT,
+                    new JsonRpcError(
+                        JsonRpcError.INVALID_REQUEST,
+                        "request body larger than " + config.maxBodyBytes() + " bytes")));
+    response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    return response;
+  }
+
+  private void answerSlowRequest(ChannelHandlerContext ctx) {
+    FullHttpResponse response =
+        HttpRpcHandler.jsonResponse(
+            HttpResponseStatus.REQUEST_TIMEOUT,
+            context
+                .dispatcher()
+                .errorBody(
+                    ctx.alloc(),
+                    new JsonRpcError(
+                        JsonRpcError.INVALID_REQUEST,
+                        "request not received within " + config.requestReadTimeout().toMillis() + " ms")));
+    response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    // written from the tail so that the HTTP encoder frames it
+    ctx.channel().writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /** The bound address (with the real port when the config said port 0). */
+  public InetSocketAddress address() {
+    if (serverChannel == null) {
+      throw new IllegalStateException("gateway not started");
+    }
+    return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  /** {@code http://host:port/<chain>} for each chain, as printed by the daemon. */
+  public List<String> urls() {
+    InetSocketAddress at = address();
+    List<String> urls = new ArrayList<>();
+    for (String chain : config.chains()) {
+      urls.add("http://" + at.getHostString() + ":" + at.getPort() + "/" + chain);
+    }
+    return urls;
+  }
+
+  public GatewayConfig config() {
+    return config;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (serverChannel != null) {
+      serverChannel.close().syncUninterruptibly();
+      serverChannel = null;
+    }
+    if (ioGroup != null) {
+      ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+      ioGroup = null;
+    }
+    if (bossGroup != null) {
+      bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+      bossGroup = null;
+    }
+  }
+}
