@@ -51,6 +51,11 @@ public final class NodeProcess implements AutoCloseable {
       Path java = Path.of(System.getProperty("java.home"), "bin", "java");
       String cp = System.getProperty("java.class.path");
       List<String> opts = new ArrayList<>(DEFAULT_JVM_OPTIONS);
+      // Netty's native epoll and protobuf's Unsafe use: allowed quietly where the JDK warns
+      opts.add("--enable-native-access=ALL-UNNAMED");
+      if (Runtime.version().feature() >= 24) {
+        opts.add("--sun-misc-unsafe-memory-access=allow");
+      }
       String extra = System.getProperty("disjoint.node.jvmopts", "");
       for (String o : extra.trim().split("\\s+")) {
         if (!o.isEmpty()) {

@@ -1,0 +1,103 @@
+package io.disjoint.node.payment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.disjoint.p2p.crypto.KeyFiles;
+import io.disjoint.p2p.crypto.KeyType;
+import io.disjoint.p2p.crypto.PrivKey;
+import io.disjoint.relay.protocol.PaymentRejectedException;
+import io.disjoint.relay.protocol.RelayRequest;
+import io.disjoint.relay.protocol.ServingPayment;
+import io.disjoint.staking.receipt.AttestationSigner;
+import io.disjoint.staking.receipt.EpochSchedule;
+import io.disjoint.staking.receipt.NetworkDomain;
+import io.disjoint.staking.receipt.RecentReceiptIds;
+import io.disjoint.staking.receipt.ReceiptSigner;
+import io.disjoint.staking.receipt.ReceiptVerifier;
+import io.disjoint.staking.receipt.ResponseAttestation;
+import io.disjoint.staking.receipt.VerifierConfig;
+import io.disjoint.staking.store.ReceiptStore;
+import io.disjoint.staking.store.StoreConfig;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Random;
+import org.apache.tuweni.bytes.Bytes;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Gateway-signed receipts checked, stored and attested by the serving side, on a real store. */
+class ReceiptPaymentTest {
+  private static final NetworkDomain NET = new NetworkDomain("disjoint-test", 1);
+  private static final EpochSchedule EPOCHS = EpochSchedule.HOURLY;
+  private static final String CHAIN = "eip155:31337";
+
+  @Test
+  void aReceiptForThisBodyIsStoredOnceAndAttested(@TempDir Path dir) throws Exception {
+    Clock clock = Clock.systemUTC();
+    PrivKey gatewayKey = KeyFiles.loadOrCreate(dir.resolve("gw.key"), KeyType.ED25519);
+    PrivKey otherGatewayKey = KeyFiles.loadOrCreate(dir.resolve("gw2.key"), KeyType.ED25519);
+    PrivKey nodeKey = KeyFiles.loadOrCreate(dir.resolve("node.key"), KeyType.ED25519);
+    String gatewayPeer = gatewayKey.publicKey().peerId().toBase58();
+    String nodePeer = nodeKey.publicKey().peerId().toBase58();
+    ReceiptGatewayPayment gateway = new ReceiptGatewayPayment(new ReceiptSigner(gatewayKey, NET,
+        KeyDerivedSigners.accountOf(Bytes.wrap(gatewayKey.publicKey().marshal())), EPOCHS, clock, new Random(1)),
+        BigInteger.valueOf(1_000));
+
+    try (ReceiptStore store = ReceiptStore.open(dir.resolve("receipts"), NET.networkId(), StoreConfig.DEFAULTS)) {
+      ReceiptVerifier verifier = new ReceiptVerifier(VerifierConfig.defaults(NET, EPOCHS), nodeKey.publicKey().peerId(),
+          new KeyDerivedSigners(), new RecentReceiptIds(store::contains, clock, 120_000), store::unvoucheredValue, clock);
+      ServingPayment serving = new ReceiptServingPayment(verifier, new AttestationSigner(nodeKey, NET), store);
+
+      byte[] body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\",\"params\":[]}".getBytes(StandardCharsets.UTF_8);
+      byte[] receipt = gateway.receiptFor(nodePeer, CHAIN, body, 10);
+      RelayRequest request = new RelayRequest(1, CHAIN, body, clock.millis() + 5_000, receipt);
+      byte[] attestation = serving.admit(gatewayPeer, request)
+          .settle("{\"result\":\"0x1\"}".getBytes(StandardCharsets.UTF_8), 7, new byte[32]);
+      ResponseAttestation a = ResponseAttestation.decode(attestation);
+      assertEquals(7, a.blockNumber());
+
+      long[] stored = {0};
+      store.forEachReceipt(r -> stored[0]++);
+      assertEquals(1, stored[0]);
+      assertEquals(BigInteger.valueOf(10_000), store.summary().get(0).value());
+
+      PaymentRejectedException replay = assertThrows(PaymentRejectedException.class, () -> serving.admit(gatewayPeer, request));
+      assertTrue(replay.getMessage().contains("already used"), replay.getMessage());
+
+      byte[] other = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"eth_gasPrice\",\"params\":[]}".getBytes(StandardCharsets.UTF_8);
+      RelayRequest swapped = new RelayRequest(2, CHAIN, other, clock.millis() + 5_000, gateway.receiptFor(nodePeer, CHAIN, body, 10));
+      assertTrue(assertThrows(PaymentRejectedException.class, () -> serving.admit(gatewayPeer, swapped))
+          .getMessage().contains("request hash"));
+
+      RelayRequest forwarded = new RelayRequest(3, CHAIN, body, clock.millis() + 5_000, gateway.receiptFor(nodePeer, CHAIN, body, 10));
+      String stranger = otherGatewayKey.publicKey().peerId().toBase58();
+      assertTrue(assertThrows(PaymentRejectedException.class, () -> serving.admit(stranger, forwarded))
+          .getMessage().contains("not the peer"));
+
+      RelayRequest unpaid = new RelayRequest(4, CHAIN, body, clock.millis() + 5_000, new byte[0]);
+      assertTrue(assertThrows(PaymentRejectedException.class, () -> serving.admit(gatewayPeer, unpaid))
+          .getMessage().contains("none was attached"));
+
+      stored[0] = 0;
+      store.forEachReceipt(r -> stored[0]++);
+      assertEquals(1, stored[0], "rejected receipts are never stored");
+    }
+  }
+
+  @Test
+  void aKeyMaySignOnlyForItsOwnAccount(@TempDir Path dir) {
+    PrivKey a = KeyFiles.loadOrCreate(dir.resolve("a.key"), KeyType.ED25519);
+    PrivKey b = KeyFiles.loadOrCreate(dir.resolve("b.key"), KeyType.ED25519);
+    Bytes ka = Bytes.wrap(a.publicKey().marshal());
+    Bytes kb = Bytes.wrap(b.publicKey().marshal());
+    KeyDerivedSigners signers = new KeyDerivedSigners();
+    assertEquals(io.disjoint.staking.receipt.SignerDirectory.SignerStatus.ACTIVE,
+        signers.signerStatus(KeyDerivedSigners.accountOf(ka), ka, 0));
+    assertEquals(io.disjoint.staking.receipt.SignerDirectory.SignerStatus.UNKNOWN,
+        signers.signerStatus(KeyDerivedSigners.accountOf(ka), kb, 0));
+  }
+}
