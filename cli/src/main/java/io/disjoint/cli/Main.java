@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Peer-to-peer relay network for blockchain JSON-RPC with failure-domain diversity.",
-    subcommands = {ReceiptsCommand.class, TestnetCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, ReceiptsCommand.class, TestnetCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit codes: 0 done, 1 failed while running, 2 the command line or configuration is wrong. */
   public static final int OK = 0;

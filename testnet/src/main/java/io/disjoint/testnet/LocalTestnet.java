@@ -98,6 +98,7 @@ public final class LocalTestnet implements AutoCloseable {
   private final Builder settings;
   private final Layout layout;
   private AnvilLauncher.Anvil anvil;
+  private boolean ownsAnvil;
   private final Map<String, Member> serving = new LinkedHashMap<>();
   private Member gateway;
   private URI gatewayHttp;
@@ -118,8 +119,13 @@ public final class LocalTestnet implements AutoCloseable {
   private LocalTestnet start() {
     try {
       createDirectories(settings.workDir);
-      say("starting anvil (chain " + layout.chain() + ")");
-      anvil = settings.anvilLauncher.start(settings.anvilOptions, settings.workDir.resolve("anvil.log"));
+      if (settings.existingAnvil != null) {
+        anvil = settings.existingAnvil;
+      } else {
+        say("starting anvil (chain " + layout.chain() + ")");
+        anvil = settings.anvilLauncher.start(settings.anvilOptions, settings.workDir.resolve("anvil.log"));
+        ownsAnvil = true;
+      }
       say("anvil answers at " + anvil.httpUrl());
       for (LayoutNode n : layout.nodes()) {
         URI upstream = settings.upstreamOverrides.getOrDefault(n.name(), anvil.httpUrl());
@@ -281,7 +287,7 @@ public final class LocalTestnet implements AutoCloseable {
     }
     all.addAll(serving.values());
     all.parallelStream().filter(m -> m.process() != null).forEach(m -> m.process().stop(Duration.ofSeconds(10)));
-    if (anvil != null) {
+    if (anvil != null && ownsAnvil) {
       anvil.close();
     }
   }
@@ -295,6 +301,7 @@ public final class LocalTestnet implements AutoCloseable {
     private int gatewayPort;
     private AnvilLauncher anvilLauncher;
     private AnvilLauncher.Options anvilOptions = AnvilLauncher.Options.defaults();
+    private AnvilLauncher.Anvil existingAnvil;
     private NodeProcess.Launch launch = NodeProcess.Launch.ofCurrentJvm();
     private final Map<String, URI> upstreamOverrides = new HashMap<>();
     private Consumer<String> progress = line -> {};
@@ -334,6 +341,12 @@ public final class LocalTestnet implements AutoCloseable {
       return this;
     }
 
+    /** Use an anvil the caller started (and stops) instead of starting one. */
+    public Builder existingAnvil(AnvilLauncher.Anvil running) {
+      this.existingAnvil = Objects.requireNonNull(running, "running");
+      return this;
+    }
+
     /** Serve node {@code name} from this upstream instead of the shared anvil (for drills). */
     public Builder upstream(String name, URI upstream) {
       upstreamOverrides.put(name, upstream);
@@ -362,7 +375,7 @@ public final class LocalTestnet implements AutoCloseable {
     }
 
     public LocalTestnet start() {
-      if (anvilLauncher == null) {
+      if (anvilLauncher == null && existingAnvil == null) {
         anvilLauncher = AnvilLauncher.fromFixture(RepoPaths.locate());
       }
       return new LocalTestnet(this).start();

@@ -1,0 +1,120 @@
+package io.disjoint.node;
+
+import io.disjoint.node.config.NodeConfig;
+import io.disjoint.node.metrics.MetricsServer;
+import io.disjoint.node.p2p.P2pWiring;
+import io.disjoint.node.p2p.StaticPeerDialer;
+import io.disjoint.p2p.api.Connection;
+import io.disjoint.p2p.api.Host;
+import io.disjoint.p2p.api.HostListener;
+import io.disjoint.p2p.crypto.PeerId;
+import io.disjoint.p2p.crypto.PrivKey;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node daemon: key, libp2p host, serving side, hello and peer directory, gateway, static
+ * peers and metrics, each started by its own wiring class and stopped in reverse order.
+ */
+public final class DisjointNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DisjointNode.class);
+
+  private final NodeConfig config;
+  private final PrivKey key;
+  private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Deque<AutoCloseable> stopOrder = new ArrayDeque<>();
+  private final ScheduledExecutorService scheduler =
+      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("disjoint-node-timer").daemon().factory());
+  private Host host;
+  private final List<String> gatewayUrls = new ArrayList<>();
+  private volatile boolean closed;
+
+  private DisjointNode(NodeConfig config, PrivKey key) {
+    this.config = config;
+    this.key = key;
+  }
+
+  /** Starts every part the config asks for; on failure stops what was started and rethrows. */
+  public static DisjointNode start(NodeConfig config) {
+    DataDir dataDir = new DataDir(config.dataDir());
+    DisjointNode node = new DisjointNode(config, P2pWiring.loadOrCreateKey(dataDir, config.keyType()));
+    try {
+      node.startParts(dataDir);
+      return node;
+    } catch (RuntimeException e) {
+      node.close();
+      throw e;
+    }
+  }
+
+  private void startParts(DataDir dataDir) {
+    host = P2pWiring.startHost(key, config);
+    stopOrder.push(() -> host.stop().get(10, TimeUnit.SECONDS));
+    LOG.info("node {} listening on {}", host.peerId(), host.listenAddrs());
+
+    StaticPeerDialer dialer = new StaticPeerDialer(P2pWiring.staticPeers(config), host::dial, scheduler,
+        new SecureRandom(), config.peerRedialInitial(), config.peerRedialMax());
+    host.addListener(new HostListener() {
+      @Override
+      public void onDisconnected(Connection connection) {
+        dialer.onDisconnected(connection.remotePeer());
+      }
+    });
+    stopOrder.push(dialer);
+    dialer.start();
+
+    config.metrics().ifPresent(where -> {
+      MetricsServer server = MetricsServer.start(metrics, where);
+      stopOrder.push(server);
+      LOG.info("metrics at http://{}/metrics", server.address());
+    });
+  }
+
+  public PeerId peerId() {
+    return key.publicKey().peerId();
+  }
+
+  /** {@code <multiaddr>/p2p/<peer id>} for each bound listen address. */
+  public List<String> listenAddresses() {
+    String id = peerId().toBase58();
+    return host.listenAddrs().stream().map(a -> a + "/p2p/" + id).toList();
+  }
+
+  /** {@code http://HOST:PORT/<chain>} for each chain the gateway accepts (empty without --gateway). */
+  public List<String> gatewayUrls() {
+    return List.copyOf(gatewayUrls);
+  }
+
+  public PrometheusMeterRegistry metrics() {
+    return metrics;
+  }
+
+  /** Stops everything in reverse start order; safe to call twice. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    while (!stopOrder.isEmpty()) {
+      AutoCloseable part = stopOrder.pop();
+      try {
+        part.close();
+      } catch (Exception e) {
+        LOG.warn("stopping {} failed: {}", part.getClass().getSimpleName(), e.toString());
+      }
+    }
+    scheduler.shutdownNow();
+    metrics.close();
+  }
+}

@@ -1,0 +1,86 @@
+package io.disjoint.node.gateway;
+
+import io.disjoint.node.NodeException;
+import io.disjoint.node.config.HostPort;
+import io.disjoint.node.config.NodeConfig;
+import io.disjoint.p2p.api.Host;
+import io.disjoint.p2p.crypto.PeerId;
+import io.disjoint.relay.directory.PeerDirectory;
+import io.disjoint.relay.gateway.GatewayConfig;
+import io.disjoint.relay.gateway.GatewayServer;
+import io.disjoint.relay.gateway.WebSocketSessions;
+import io.disjoint.relay.protocol.GatewayPayment;
+import io.disjoint.relay.protocol.PooledRelayTransport;
+import io.disjoint.relay.protocol.RelayProtocol;
+import io.disjoint.relay.select.DiversityRouter;
+import io.disjoint.relay.select.EvidenceLog;
+import io.disjoint.relay.select.RouterConfig;
+import io.disjoint.relay.select.Scheduler;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The gateway of a node: the JSON-RPC server on --gateway, the diversity router over the peer
+ * directory, and pooled relay streams to the chosen peers over the libp2p host.
+ */
+public final class GatewayWiring implements AutoCloseable {
+  private final GatewayServer server;
+  private final PooledRelayTransport transport;
+
+  private GatewayWiring(GatewayServer server, PooledRelayTransport transport) {
+    this.server = server;
+    this.transport = transport;
+  }
+
+  /**
+   * @param blocking where evidence is written and receipts are signed (virtual threads are fine)
+   */
+  public static GatewayWiring start(NodeConfig config, Host host, PeerDirectory directory, GatewayPayment payment,
+      EvidenceLog evidence, MeterRegistry metrics, ScheduledExecutorService timers, ExecutorService blocking,
+      Clock clock) {
+    HostPort where = config.gateway().orElseThrow();
+    PooledRelayTransport transport = new PooledRelayTransport(
+        peer -> host.newStream(PeerId.parse(peer), RelayProtocol.PROTOCOL_ID)
+            .thenApply(stream -> new PooledRelayTransport.OpenedStream(stream.channel(), ch -> stream.reset())),
+        clock);
+    DiversityRouter router = new DiversityRouter(directory, new CountingRelayTransport(transport, metrics), payment,
+        evidence, RouterConfig.defaults(), clock, Scheduler.of(timers), new Random(new SecureRandom().nextLong()), blocking);
+    GatewayConfig.Builder gc = GatewayConfig.builder()
+        .listen(new InetSocketAddress(where.host(), where.port()))
+        .methodProfile(config.methodProfile());
+    config.gatewayChains().forEach(gc::chain);
+    GatewayServer server;
+    try {
+      server = new GatewayServer(gc.build(), router, chain -> directory.peersServing(chain).size(),
+          new WebSocketSessions(), clock).start();
+    } catch (IllegalArgumentException e) {
+      throw new NodeException("--gateway " + where + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new NodeException("interrupted while starting the gateway", e);
+    } catch (RuntimeException e) {
+      throw new NodeException("--gateway " + where + " cannot listen: " + e.getMessage(), e);
+    }
+    return new GatewayWiring(server, transport);
+  }
+
+  /** The relay streams of a peer that went away are useless; the next request opens new ones. */
+  public void forget(String peerId) {
+    transport.forget(peerId);
+  }
+
+  public List<String> urls() {
+    return server.urls();
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}
