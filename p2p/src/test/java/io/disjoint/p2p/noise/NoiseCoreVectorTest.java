@@ -75,6 +75,19 @@ class NoiseCoreVectorTest {
   }
 
   @Test
+  void x25519MatchesRfc7748AndRejectsLowOrderPoints() {
+    X25519.KeyPair32 alice = X25519.fromPrivate(HEX.parseHex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"));
+    X25519.KeyPair32 bob = X25519.fromPrivate(HEX.parseHex("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb"));
+    assertEquals("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a", HEX.formatHex(alice.publicKey()));
+    assertEquals("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f", HEX.formatHex(bob.publicKey()));
+    String shared = "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742";
+    assertEquals(shared, HEX.formatHex(X25519.agree(alice.privateKey(), bob.publicKey())));
+    assertEquals(shared, HEX.formatHex(X25519.agree(bob.privateKey(), alice.publicKey())));
+    NoiseException e = assertThrows(NoiseException.class, () -> X25519.agree(alice.privateKey(), new byte[32]));
+    assertEquals(NoiseException.Fault.PEER, e.fault());
+  }
+
+  @Test
   void nonceExhaustionRefusesToEncrypt() {
     CipherState cs = new CipherState();
     cs.initializeKey(new byte[32]);
