@@ -28,6 +28,15 @@ public record SumNode(Bytes32 hash, long sum) {
   }
 
   /**
+   * Leaf of a voucher batch, where the gateway has receipts but not attestations:
+   * SHA-256(0x02 || receipt id || u64 compute units).
+   */
+  public static SumNode receiptLeaf(Bytes32 receiptId, long computeUnits) {
+    byte[] pre = new CanonicalWriter(41).u8(2).fixed(receiptId).u64(computeUnits).toByteArray();
+    return new SumNode(Sha256.hash(pre), computeUnits);
+  }
+
+  /**
    * Parent: SHA-256(0x01 || left hash || u64 left sum || right hash || u64 right sum), with sum
    * left + right. The child sums are inside the hash, so a prover cannot shift value between
    * subtrees without changing the root.

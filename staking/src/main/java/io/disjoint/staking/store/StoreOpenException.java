@@ -20,6 +20,8 @@ public final class StoreOpenException extends StakingException {
     WRONG_NETWORK,
     /** A read-only open of a directory that holds no store. */
     NO_STORE,
+    /** The data disagrees with itself (e.g. ledger state vs. its log). */
+    INCONSISTENT,
     /** RocksDB itself refused to open (corruption, lock held, I/O). */
     ROCKSDB
   }
