@@ -1,0 +1,314 @@
+package io.disjoint.relay.upstream;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keep-alive HTTP/1.1 connections to one upstream, one request in flight per connection (no
+ * pipelining: a slow answer must not hold up the ones behind it). All pool state lives on one
+ * event loop; {@link #send} hops onto it. Bounded: at most {@code maxConnections} connections and
+ * {@code maxPendingRequests} requests waiting for one.
+ */
+final class HttpConnectionPool {
+  private static final Logger log = LoggerFactory.getLogger(HttpConnectionPool.class);
+  private static final AttributeKey<Exchange> IN_FLIGHT = AttributeKey.valueOf("disjoint.upstream.inFlight");
+
+  private final UpstreamConfig config;
+  private final EventLoop loop;
+  private final Bootstrap bootstrap;
+  private final String hostHeader;
+  private final ArrayDeque<Channel> idle = new ArrayDeque<>();
+  private final ArrayDeque<Exchange> waiting = new ArrayDeque<>();
+  private int open;
+  private boolean closed;
+
+  /** One request from submission to answer. Confined to the loop. */
+  private final class Exchange {
+    final byte[] body;
+    final CompletableFuture<byte[]> result;
+    final Duration timeout;
+    ScheduledFuture<?> timer;
+    Channel channel;
+
+    Exchange(byte[] body, Duration timeout, CompletableFuture<byte[]> result) {
+      this.body = body;
+      this.timeout = timeout;
+      this.result = result;
+    }
+
+    void fail(UpstreamException e) {
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      result.completeExceptionally(e);
+    }
+
+    void succeed(byte[] answer) {
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      result.complete(answer);
+    }
+  }
+
+  HttpConnectionPool(UpstreamConfig config, EventLoop loop) {
+    this.config = config;
+    this.loop = loop;
+    this.hostHeader = config.url().getHost() + ":" + config.port();
+    this.bootstrap =
+        new Bootstrap()
+            .group(loop)
+            .channel(NioSocketChannel.class)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.SO_KEEPALIVE, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
+            .handler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline()
+                        .addLast(new HttpClientCodec())
+                        .addLast(new ResponseLimit(config.maxResponseBytes()))
+                        .addLast(new ResponseHandler());
+                  }
+                });
+  }
+
+  CompletableFuture<byte[]> send(byte[] requestJson, Duration timeout) {
+    CompletableFuture<byte[]> result = new CompletableFuture<>();
+    Exchange exchange = new Exchange(requestJson, timeout, result);
+    if (loop.inEventLoop()) {
+      submit(exchange);
+    } else {
+      loop.execute(() -> submit(exchange));
+    }
+    return result;
+  }
+
+  private void submit(Exchange exchange) {
+    if (closed) {
+      exchange.fail(new UpstreamException("upstream client closed", true));
+      return;
+    }
+    exchange.timer =
+        loop.schedule(() -> timedOut(exchange), exchange.timeout.toNanos(), TimeUnit.NANOSECONDS);
+    Channel channel = idle.pollLast(); // most recently used: least likely closed by the server
+    if (channel != null) {
+      write(channel, exchange);
+    } else if (open < config.maxConnections()) {
+      connect(exchange);
+    } else if (waiting.size() < config.maxPendingRequests()) {
+      waiting.add(exchange);
+    } else {
+      exchange.fail(new UpstreamException("upstream busy: all connections in use", true));
+    }
+  }
+
+  private void connect(Exchange exchange) {
+    open++;
+    ChannelFuture connecting = bootstrap.connect(config.url().getHost(), config.port());
+    connecting.channel().closeFuture().addListener(f -> connectionClosed(connecting.channel()));
+    connecting.addListener(
+        f -> {
+          if (!f.isSuccess()) {
+            log.debug("upstream connect failed: {}", f.cause().toString());
+            exchange.fail(new UpstreamException("upstream unreachable (connect failed)", true));
+            failWaitingIfNoConnection();
+            return;
+          }
+          if (exchange.result.isDone()) {
+            release(connecting.channel());
+          } else {
+            write(connecting.channel(), exchange);
+          }
+        });
+  }
+
+  private void write(Channel channel, Exchange exchange) {
+    exchange.channel = channel;
+    channel.attr(IN_FLIGHT).set(exchange);
+    FullHttpRequest request =
+        new DefaultFullHttpRequest(
+            HttpVersion.HTTP_1_1, HttpMethod.POST, config.pathAndQuery(), Unpooled.wrappedBuffer(exchange.body));
+    request.headers()
+        .set(HttpHeaderNames.HOST, hostHeader)
+        .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+        .set(HttpHeaderNames.ACCEPT, HttpHeaderValues.APPLICATION_JSON)
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, exchange.body.length);
+    channel
+        .writeAndFlush(request)
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                channel.close();
+              }
+            });
+  }
+
+  /** An answer arrived on {@code channel} for its in-flight exchange. */
+  private void answered(Channel channel, FullHttpResponse response) {
+    Exchange exchange = channel.attr(IN_FLIGHT).getAndSet(null);
+    boolean keepAlive = HttpUtil.isKeepAlive(response);
+    if (exchange != null && !exchange.result.isDone()) {
+      try {
+        exchange.succeed(UpstreamAnswers.fromHttp(response.status().code(), ByteBufUtil.getBytes(response.content())));
+      } catch (UpstreamException e) {
+        exchange.fail(e);
+      }
+    }
+    if (keepAlive) {
+      release(channel);
+    } else {
+      channel.close();
+    }
+  }
+
+  /** The channel is free: give it to a waiting request or keep it idle. */
+  private void release(Channel channel) {
+    if (closed || !channel.isActive()) {
+      channel.close();
+      return;
+    }
+    Exchange next;
+    while ((next = waiting.poll()) != null) {
+      if (!next.result.isDone()) {
+        write(channel, next);
+        return;
+      }
+    }
+    idle.addLast(channel);
+  }
+
+  private void connectionClosed(Channel channel) {
+    open--;
+    idle.remove(channel);
+    Exchange exchange = channel.attr(IN_FLIGHT).getAndSet(null);
+    if (exchange != null && !exchange.result.isDone()) {
+      exchange.fail(new UpstreamException("upstream closed the connection before answering", true));
+    }
+    if (!closed && !waiting.isEmpty() && open < config.maxConnections()) {
+      Exchange next = waiting.poll();
+      if (next != null && !next.result.isDone()) {
+        connect(next);
+      }
+    }
+  }
+
+  private void failWaitingIfNoConnection() {
+    if (open > 0) {
+      return;
+    }
+    Exchange next;
+    while ((next = waiting.poll()) != null) {
+      next.fail(new UpstreamException("upstream unreachable (connect failed)", true));
+    }
+  }
+
+  private void timedOut(Exchange exchange) {
+    if (exchange.result.isDone()) {
+      return;
+    }
+    waiting.remove(exchange);
+    exchange.result.completeExceptionally(
+        new UpstreamException("upstream timed out after " + exchange.timeout.toMillis() + " ms", true));
+    if (exchange.channel != null && exchange.channel.attr(IN_FLIGHT).get() == exchange) {
+      exchange.channel.close(); // its answer may still come; the connection cannot be reused
+    }
+  }
+
+  void close() {
+    Runnable shutdown =
+        () -> {
+          closed = true;
+          List<Channel> channels = new ArrayList<>(idle);
+          idle.clear();
+          channels.forEach(Channel::close);
+          Exchange next;
+          while ((next = waiting.poll()) != null) {
+            next.fail(new UpstreamException("upstream client closed", true));
+          }
+        };
+    if (loop.inEventLoop()) {
+      shutdown.run();
+    } else {
+      loop.submit(shutdown).syncUninterruptibly();
+    }
+  }
+
+  /** Number of open connections (for tests and metrics). Reads on the loop. */
+  int openConnections() {
+    return loop.inEventLoop() ? open : loop.submit(() -> open).syncUninterruptibly().getNow();
+  }
+
+  /** Fails the in-flight request as not retryable before the aggregator closes the connection. */
+  private final class ResponseLimit extends HttpObjectAggregator {
+    ResponseLimit(int maxResponseBytes) {
+      super(maxResponseBytes);
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) throws Exception {
+      Exchange exchange = ctx.channel().attr(IN_FLIGHT).getAndSet(null);
+      if (exchange != null) {
+        exchange.fail(
+            new UpstreamException("upstream response larger than " + config.maxResponseBytes() + " bytes", false));
+      }
+      super.handleOversizedMessage(ctx, oversized);
+    }
+  }
+
+  private final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
+      answered(ctx.channel(), response);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      Exchange exchange = ctx.channel().attr(IN_FLIGHT).getAndSet(null);
+      if (exchange != null && !exchange.result.isDone()) {
+        if (cause instanceof TooLongFrameException) {
+          exchange.fail(
+              new UpstreamException(
+                  "upstream response larger than " + config.maxResponseBytes() + " bytes", false));
+        } else {
+          log.debug("upstream connection failed: {}", cause.toString());
+          exchange.fail(new UpstreamException("upstream connection failed", true));
+        }
+      }
+      ctx.close();
+    }
+  }
+}

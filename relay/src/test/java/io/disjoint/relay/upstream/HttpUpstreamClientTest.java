@@ -1,0 +1,229 @@
+package io.disjoint.relay.upstream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import io.disjoint.relay.jsonrpc.JsonRpcMapper;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The upstream client against a real anvil, and against real misbehaving HTTP servers. */
+class HttpUpstreamClientTest {
+  private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+  private static byte[] bytes(String json) {
+    return json.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static JsonNode json(byte[] body) throws IOException {
+    return JsonRpcMapper.SHARED.readTree(body);
+  }
+
+  private static UpstreamException failure(CompletableFuture<byte[]> future) {
+    ExecutionException e = assertThrows(ExecutionException.class, () -> future.get(10, TimeUnit.SECONDS));
+    return assertInstanceOf(UpstreamException.class, e.getCause());
+  }
+
+  private static UpstreamConfig.Builder quiet(URI url) {
+    return UpstreamConfig.builder(url).noHeadSubscription().headPollInterval(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void answersFromAnvilIncludingBatchesAndJsonRpcErrors() throws Exception {
+    try (AnvilProcess anvil = AnvilProcess.start(AnvilProcess.options().chainId(1337));
+        HttpUpstreamClient client = HttpUpstreamClient.start(quiet(anvil.httpUrl()).build(), Clock.systemUTC())) {
+      JsonNode chainId = json(client.send(bytes("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"eth_chainId\",\"params\":[]}"), TIMEOUT).get());
+      assertEquals("0x539", chainId.get("result").asText());
+      assertEquals(7, chainId.get("id").asInt());
+
+      JsonNode batch = json(client.send(bytes("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\",\"params\":[]},"
+          + "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"net_version\",\"params\":[]}]"), TIMEOUT).get());
+      assertEquals(2, batch.size());
+      assertEquals("1337", batch.get(1).get("result").asText());
+
+      // a JSON-RPC error is an answer, not a failure
+      JsonNode error = json(client.send(bytes("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"eth_getBalance\",\"params\":[\"not-an-address\"]}"), TIMEOUT).get());
+      assertTrue(error.has("error"), error.toString());
+      assertFalse(error.has("result"));
+    }
+  }
+
+  @Test
+  void manyConcurrentRequestsShareABoundedPool() throws Exception {
+    try (AnvilProcess anvil = AnvilProcess.start();
+        HttpUpstreamClient client = HttpUpstreamClient.start(quiet(anvil.httpUrl()).maxConnections(4).build(), Clock.systemUTC())) {
+      List<CompletableFuture<byte[]>> answers = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        answers.add(client.send(bytes("{\"jsonrpc\":\"2.0\",\"id\":" + i + ",\"method\":\"eth_chainId\",\"params\":[]}"), TIMEOUT));
+      }
+      for (int i = 0; i < answers.size(); i++) {
+        JsonNode answer = json(answers.get(i).get(10, TimeUnit.SECONDS));
+        assertEquals(i, answer.get("id").asInt(), "each answer belongs to its own request");
+        assertEquals("0x7a69", answer.get("result").asText());
+      }
+      int open = client.openConnections();
+      assertTrue(open >= 1 && open <= 4, "open connections " + open);
+    }
+  }
+
+  @Test
+  void anvilKilledMidwayGivesRetryableFailuresThatDoNotLeakTheAddress() throws Exception {
+    AnvilProcess anvil = AnvilProcess.start();
+    try (HttpUpstreamClient client = HttpUpstreamClient.start(quiet(anvil.httpUrl()).build(), Clock.systemUTC())) {
+      json(client.send(bytes("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\"}"), TIMEOUT).get());
+      anvil.kill();
+      UpstreamException e = failure(client.send(bytes("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"eth_chainId\"}"), TIMEOUT));
+      assertTrue(e.retryable());
+      assertFalse(e.getMessage().contains("127.0.0.1"), e.getMessage());
+      assertFalse(e.getMessage().contains(Integer.toString(anvil.port())), e.getMessage());
+    } finally {
+      anvil.close();
+    }
+  }
+
+  @Test
+  void hungUpstreamTimesOutRetryably() throws Exception {
+    try (ServerSocket hung = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      List<Socket> accepted = new ArrayList<>();
+      Thread acceptor = Thread.ofVirtual().start(() -> {
+        try {
+          while (true) {
+            accepted.add(hung.accept()); // read nothing, answer nothing
+          }
+        } catch (IOException closed) {
+          // test over
+        }
+      });
+      URI url = URI.create("http://127.0.0.1:" + hung.getLocalPort());
+      try (HttpUpstreamClient client = HttpUpstreamClient.start(quiet(url).build(), Clock.systemUTC())) {
+        long start = System.nanoTime();
+        UpstreamException e = failure(client.send(bytes("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\"}"), Duration.ofMillis(200)));
+        long tookMillis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(e.retryable());
+        assertEquals("upstream timed out after 200 ms", e.getMessage());
+        assertTrue(tookMillis >= 150 && tookMillis < 3_000, "took " + tookMillis);
+      } finally {
+        hung.close();
+        acceptor.join(2_000);
+        for (Socket s : accepted) {
+          s.close();
+        }
+      }
+    }
+  }
+
+  @Test
+  void nothingListeningIsARetryableConnectFailure() throws Exception {
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    try (HttpUpstreamClient client = HttpUpstreamClient.start(quiet(URI.create("http://127.0.0.1:" + port)).build(), Clock.systemUTC())) {
+      UpstreamException e = failure(client.send(bytes("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\"}"), TIMEOUT));
+      assertTrue(e.retryable());
+      assertEquals("upstream unreachable (connect failed)", e.getMessage());
+    }
+  }
+
+  @Test
+  void httpStatusesAreSortedByWhoseFaultTheyAre() throws Exception {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", exchange -> {
+      String path = exchange.getRequestURI().getPath();
+      exchange.getRequestBody().readAllBytes();
+      int status;
+      String body;
+      switch (path) {
+        case "/ratelimited" -> { status = 429; body = "slow down"; }
+        case "/broken" -> { status = 503; body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32000,\"message\":\"down\"}}"; }
+        case "/rpc-error" -> { status = 400; body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32602,\"message\":\"invalid params\"}}"; }
+        case "/html" -> { status = 404; body = "<html>not here</html>"; }
+        case "/huge" -> { status = 200; body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"" + "a".repeat(5_000) + "\"}"; }
+        default -> { status = 200; body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"0x1\"}"; }
+      }
+      byte[] out = body.getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(status, out.length);
+      exchange.getResponseBody().write(out);
+      exchange.close();
+    });
+    server.start();
+    String base = "http://127.0.0.1:" + server.getAddress().getPort();
+    byte[] request = bytes("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\"}");
+    try {
+      try (HttpUpstreamClient c = HttpUpstreamClient.start(quiet(URI.create(base + "/ratelimited")).build(), Clock.systemUTC())) {
+        UpstreamException e = failure(c.send(request, TIMEOUT));
+        assertTrue(e.retryable());
+        assertEquals("upstream rate limited the request (HTTP 429)", e.getMessage());
+      }
+      try (HttpUpstreamClient c = HttpUpstreamClient.start(quiet(URI.create(base + "/broken")).build(), Clock.systemUTC())) {
+        assertTrue(failure(c.send(request, TIMEOUT)).retryable());
+      }
+      try (HttpUpstreamClient c = HttpUpstreamClient.start(quiet(URI.create(base + "/rpc-error")).build(), Clock.systemUTC())) {
+        assertEquals(-32602, json(c.send(request, TIMEOUT).get()).get("error").get("code").asInt(), "a JSON-RPC error body is an answer");
+      }
+      try (HttpUpstreamClient c = HttpUpstreamClient.start(quiet(URI.create(base + "/html")).build(), Clock.systemUTC())) {
+        UpstreamException e = failure(c.send(request, TIMEOUT));
+        assertTrue(e.retryable());
+        assertFalse(e.getMessage().contains("html"), "the body is not quoted: " + e.getMessage());
+      }
+      try (HttpUpstreamClient c = HttpUpstreamClient.start(quiet(URI.create(base + "/huge")).maxResponseBytes(4_096).build(), Clock.systemUTC())) {
+        UpstreamException e = failure(c.send(request, TIMEOUT));
+        assertFalse(e.retryable(), "any node would send the same too-large answer");
+        // the pool recovers: the next request gets a fresh connection
+        assertFalse(failure(c.send(request, TIMEOUT)).retryable());
+      }
+      try (HttpUpstreamClient c = HttpUpstreamClient.start(quiet(URI.create(base + "/fine")).build(), Clock.systemUTC())) {
+        assertEquals("0x1", json(c.send(request, TIMEOUT).get()).get("result").asText());
+      }
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
+  void webSocketUpstreamRestoresTheCallersIds() throws Exception {
+    try (AnvilProcess anvil = AnvilProcess.start();
+        HttpUpstreamClient client = HttpUpstreamClient.start(
+            UpstreamConfig.builder(anvil.wsUrl()).noHeadSubscription().headPollInterval(Duration.ofSeconds(30)).build(),
+            Clock.systemUTC())) {
+      JsonNode single = json(client.send(bytes("{\"jsonrpc\":\"2.0\",\"id\":\"abc\",\"method\":\"eth_chainId\",\"params\":[]}"), TIMEOUT).get());
+      assertEquals("abc", single.get("id").asText());
+      assertEquals("0x7a69", single.get("result").asText());
+      JsonNode batch = json(client.send(bytes("[{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"eth_chainId\",\"params\":[]},"
+          + "{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"net_version\",\"params\":[]}]"), TIMEOUT).get());
+      assertEquals(2, batch.size());
+      for (JsonNode answer : batch) {
+        if (answer.get("id").isNull()) {
+          assertEquals("31337", answer.get("result").asText());
+        } else {
+          assertEquals(10, answer.get("id").asInt());
+          assertEquals("0x7a69", answer.get("result").asText());
+        }
+      }
+      List<CompletableFuture<byte[]>> many = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        many.add(client.send(bytes("{\"jsonrpc\":\"2.0\",\"id\":" + (1000 + i) + ",\"method\":\"eth_blockNumber\",\"params\":[]}"), TIMEOUT));
+      }
+      for (int i = 0; i < many.size(); i++) {
+        assertEquals(1000 + i, json(many.get(i).get(10, TimeUnit.SECONDS)).get("id").asInt());
+      }
+    }
+  }
+}
