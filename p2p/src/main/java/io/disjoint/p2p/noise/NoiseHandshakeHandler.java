@@ -182,13 +182,15 @@ public final class NoiseHandshakeHandler extends ChannelDuplexHandler {
     ctx.pipeline().addAfter(ctx.name(), NoiseFrameCodec.NAME, new NoiseFrameCodec(ciphers[0], ciphers[1]));
     ByteBuf leftover = received;
     received = null;
+    // Leave the pipeline first, so that handlers reacting to the event can already write through
+    // the codec. A removed context still forwards to its old successor, the codec.
+    ctx.pipeline().remove(this);
     if (leftover != null && leftover.isReadable()) {
       ctx.fireChannelRead(leftover);
     } else if (leftover != null) {
       leftover.release();
     }
     ctx.fireUserEventTriggered(event);
-    ctx.pipeline().remove(this);
     LOG.debug("Noise handshake with {} complete on {}", event.remotePeer(), ctx.channel());
     future.complete(event);
   }

@@ -119,6 +119,31 @@ class NoiseHandshakeHandlerTest {
   }
 
   @Test
+  void handlersMayWriteWhileHandlingTheCompletionEvent() throws Exception {
+    Side init = side(alice, true, Optional.empty(), List.of());
+    Side resp = side(bob, false, Optional.empty(), List.of());
+    List<Boolean> writeResults = new ArrayList<>();
+    for (Side s : List.of(init, resp)) {
+      s.channel.pipeline().addBefore("capture", "greeter", new io.netty.channel.ChannelInboundHandlerAdapter() {
+        @Override
+        public void userEventTriggered(io.netty.channel.ChannelHandlerContext ctx, Object evt) {
+          if (evt instanceof NoiseHandshakeComplete) {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer("hi".getBytes()))
+                .addListener(f -> writeResults.add(f.isSuccess()));
+          }
+          ctx.fireUserEventTriggered(evt);
+        }
+      });
+    }
+    runToCompletion(init, resp);
+    assertEquals(List.of(true, true), writeResults);
+    assertArrayEquals("hi".getBytes(), init.capture.bytes());
+    assertArrayEquals("hi".getBytes(), resp.capture.bytes());
+    init.channel.finishAndReleaseAll();
+    resp.channel.finishAndReleaseAll();
+  }
+
+  @Test
   void initiatorStartsOnChannelActiveWhenAddedBeforeRegistration() throws Exception {
     NoiseHandshakeHandler handler = new NoiseHandshakeHandler(alice, true, Optional.empty(), List.of());
     EmbeddedChannel ch = new EmbeddedChannel(false, false);
