@@ -12,6 +12,7 @@ import io.disjoint.p2p.crypto.PrivKey;
 import io.disjoint.p2p.identify.IdentifyService;
 import io.disjoint.p2p.multiaddr.Multiaddr;
 import io.disjoint.p2p.ping.PingService;
+import io.disjoint.p2p.record.PeerRecord;
 import io.disjoint.p2p.transport.ConnectionUpgrader;
 import io.disjoint.p2p.transport.ConnectionUpgrader.SecuredPeer;
 import io.disjoint.p2p.transport.TcpTransport;
@@ -363,6 +364,29 @@ public final class Libp2pHost implements Host {
     public Collection<Connection> connections() {
       return Libp2pHost.this.connections();
     }
+
+    @Override
+    public byte[] signedPeerRecord() {
+      return Libp2pHost.this.signedPeerRecord();
+    }
+  }
+
+  private volatile byte[] signedRecord = new byte[0];
+  private volatile List<Multiaddr> signedRecordAddrs = List.of();
+  private long recordSeq;
+
+  /**
+   * Our signed peer record for the current listen addresses, signed again only when they change;
+   * seq is wall-clock microseconds and strictly increasing.
+   */
+  private synchronized byte[] signedPeerRecord() {
+    List<Multiaddr> addrs = listenAddrs();
+    if (!addrs.equals(signedRecordAddrs) || signedRecord.length == 0) {
+      recordSeq = Math.max(recordSeq + 1, System.currentTimeMillis() * 1000);
+      signedRecord = new PeerRecord(peerId, recordSeq, addrs).sign(privKey);
+      signedRecordAddrs = addrs;
+    }
+    return signedRecord;
   }
 
   private void fire(Consumer<HostListener> event) {

@@ -11,6 +11,7 @@ import io.disjoint.p2p.crypto.PeerId;
 import io.disjoint.p2p.crypto.PrivKey;
 import io.disjoint.p2p.crypto.PubKey;
 import io.disjoint.p2p.multiaddr.Multiaddr;
+import io.disjoint.p2p.record.PeerRecord;
 import io.disjoint.p2p.wire.Uvarint;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
@@ -160,6 +161,18 @@ public final class IdentifyService {
       }
       if (!remote.matches(key)) {
         throw new IdentifyException(Fault.PEER, "identify public key does not belong to " + remote);
+      }
+    }
+    if (message.hasSignedPeerRecord()) {
+      PeerRecord record;
+      try {
+        record = PeerRecord.fromSignedEnvelope(message.getSignedPeerRecord().toByteArray());
+      } catch (P2pException | IllegalArgumentException e) {
+        throw new IdentifyException(Fault.PEER, "bad signed peer record: " + e.getMessage(), e);
+      }
+      if (!record.peerId().equals(remote)) {
+        throw new IdentifyException(Fault.PEER, "signed peer record is for " + record.peerId()
+            + ", not " + remote);
       }
     }
     List<Multiaddr> addrs = new ArrayList<>();
