@@ -31,6 +31,11 @@ public record DataDir(Path root) {
     return root.resolve("evidence");
   }
 
+  /** The gateway's evidence log: one JSON object per line, forced to disk per record. */
+  public Path evidenceLog() {
+    return evidence().resolve("evidence.jsonl");
+  }
+
   public Path ledger() {
     return root.resolve("ledger");
   }

@@ -1,21 +1,30 @@
 package io.disjoint.node;
 
 import io.disjoint.node.config.NodeConfig;
+import io.disjoint.node.gateway.GatewayWiring;
 import io.disjoint.node.metrics.MetricsServer;
 import io.disjoint.node.p2p.P2pWiring;
 import io.disjoint.node.p2p.StaticPeerDialer;
+import io.disjoint.node.payment.PaymentWiring;
+import io.disjoint.node.serve.ServingWiring;
 import io.disjoint.p2p.api.Connection;
 import io.disjoint.p2p.api.Host;
 import io.disjoint.p2p.api.HostListener;
 import io.disjoint.p2p.crypto.PeerId;
 import io.disjoint.p2p.crypto.PrivKey;
+import io.disjoint.relay.directory.InMemoryPeerDirectory;
+import io.disjoint.relay.protocol.GatewayPayment;
+import io.disjoint.relay.select.FileEvidenceLog;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +44,12 @@ public final class DisjointNode implements AutoCloseable {
   private final Deque<AutoCloseable> stopOrder = new ArrayDeque<>();
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("disjoint-node-timer").daemon().factory());
+  private final Clock clock = Clock.systemUTC();
+  private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
+  private final InMemoryPeerDirectory directory = new InMemoryPeerDirectory(clock);
   private Host host;
+  private ServingWiring serving;
+  private GatewayWiring gateway;
   private final List<String> gatewayUrls = new ArrayList<>();
   private volatile boolean closed;
 
@@ -71,6 +85,34 @@ public final class DisjointNode implements AutoCloseable {
       }
     });
     stopOrder.push(dialer);
+
+    if (!config.serve().isEmpty()) {
+      serving = ServingWiring.start(config, host, key, dataDir, blocking, clock);
+      stopOrder.push(serving);
+    }
+    Gauge.builder("disjoint.directory.peers", directory, d -> d.peers().size())
+        .description("peers in the directory (learned from hellos or configured)").register(metrics);
+    host.addListener(new HostListener() {
+      @Override
+      public void onDisconnected(Connection connection) {
+        String peer = connection.remotePeer().toBase58();
+        if (host.connections().stream().noneMatch(c -> c.remotePeer().equals(connection.remotePeer()))) {
+          directory.disconnected(peer);
+          if (gateway != null) {
+            gateway.forget(peer);
+          }
+        }
+      }
+    });
+    if (config.gateway().isPresent()) {
+      GatewayPayment payment = config.receipts() ? PaymentWiring.gateway(key, clock) : GatewayPayment.NONE;
+      FileEvidenceLog evidence = new FileEvidenceLog(dataDir.evidenceLog());
+      stopOrder.push(evidence);
+      gateway = GatewayWiring.start(config, host, directory, payment, evidence, metrics, scheduler, blocking, clock);
+      stopOrder.push(gateway);
+      gatewayUrls.addAll(gateway.urls());
+      LOG.info("gateway for {} at {}", config.gatewayChains(), gateway.urls());
+    }
     dialer.start();
 
     config.metrics().ifPresent(where -> {
@@ -115,6 +157,7 @@ public final class DisjointNode implements AutoCloseable {
       }
     }
     scheduler.shutdownNow();
+    blocking.shutdownNow();
     metrics.close();
   }
 }

@@ -1,0 +1,59 @@
+package io.disjoint.node.payment;
+
+import io.disjoint.node.DataDir;
+import io.disjoint.node.config.ConfigException;
+import io.disjoint.p2p.crypto.PrivKey;
+import io.disjoint.relay.protocol.GatewayPayment;
+import io.disjoint.staking.receipt.AttestationSigner;
+import io.disjoint.staking.receipt.EpochSchedule;
+import io.disjoint.staking.receipt.NetworkDomain;
+import io.disjoint.staking.receipt.RecentReceiptIds;
+import io.disjoint.staking.receipt.ReceiptSigner;
+import io.disjoint.staking.receipt.ReceiptVerifier;
+import io.disjoint.staking.receipt.VerifierConfig;
+import io.disjoint.staking.store.ReceiptStore;
+import io.disjoint.staking.store.StoreConfig;
+import io.disjoint.staking.store.StoreOpenException;
+import java.math.BigInteger;
+import java.security.SecureRandom;
+import java.time.Clock;
+import org.apache.tuweni.bytes.Bytes;
+
+/**
+ * Receipts on both sides of a relay, with the network's fixed parameters: the signing domain,
+ * hourly epochs and the price of a compute unit.
+ */
+public final class PaymentWiring {
+  /** Domain separation of every receipt and attestation this build signs. */
+  public static final NetworkDomain NETWORK = new NetworkDomain("disjoint-dev", 1);
+  public static final EpochSchedule EPOCHS = EpochSchedule.HOURLY;
+  /** Value of one compute unit in wei (1 gwei). */
+  public static final BigInteger PRICE_PER_COMPUTE_UNIT = BigInteger.valueOf(1_000_000_000L);
+  /** How long receipt ids are remembered in memory before the store's seen index answers. */
+  private static final long REPLAY_MEMORY_MS = 120_000;
+
+  private PaymentWiring() {}
+
+  /** The gateway signs with its node key and pays from the account derived from that key. */
+  public static GatewayPayment gateway(PrivKey nodeKey, Clock clock) {
+    ReceiptSigner signer = new ReceiptSigner(nodeKey, NETWORK,
+        KeyDerivedSigners.accountOf(Bytes.wrap(nodeKey.publicKey().marshal())), EPOCHS, clock, new SecureRandom());
+    return new ReceiptGatewayPayment(signer, PRICE_PER_COMPUTE_UNIT);
+  }
+
+  /** Opens (creating) the receipt store in DATA_DIR/receipts; fails closed on a bad store. */
+  public static ReceiptStore openStore(DataDir dataDir) {
+    try {
+      return ReceiptStore.open(dataDir.receipts(), NETWORK.networkId(), StoreConfig.DEFAULTS);
+    } catch (StoreOpenException e) {
+      throw new ConfigException("--data-dir receipt store cannot be used (nothing was changed): " + e.getMessage(), e);
+    }
+  }
+
+  public static ReceiptServingPayment serving(PrivKey nodeKey, ReceiptStore store, Clock clock) {
+    ReceiptVerifier verifier = new ReceiptVerifier(VerifierConfig.defaults(NETWORK, EPOCHS),
+        nodeKey.publicKey().peerId(), new KeyDerivedSigners(),
+        new RecentReceiptIds(store::contains, clock, REPLAY_MEMORY_MS), store::unvoucheredValue, clock);
+    return new ReceiptServingPayment(verifier, new AttestationSigner(nodeKey, NETWORK), store);
+  }
+}

@@ -1,0 +1,89 @@
+package io.disjoint.node.serve;
+
+import io.disjoint.node.DataDir;
+import io.disjoint.node.NodeException;
+import io.disjoint.node.config.NodeConfig;
+import io.disjoint.node.config.ServeSpec;
+import io.disjoint.node.payment.PaymentWiring;
+import io.disjoint.p2p.api.Host;
+import io.disjoint.p2p.crypto.PrivKey;
+import io.disjoint.relay.protocol.RelayProtocol;
+import io.disjoint.relay.protocol.RelayService;
+import io.disjoint.relay.protocol.RelayStreamServer;
+import io.disjoint.relay.protocol.ServingPayment;
+import io.disjoint.relay.upstream.Head;
+import io.disjoint.relay.upstream.HttpUpstreamClient;
+import io.disjoint.relay.upstream.UpstreamClient;
+import io.disjoint.relay.upstream.UpstreamConfig;
+import io.disjoint.staking.store.ReceiptStore;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The serving side of a node: one upstream client with a head tracker per --serve chain, the
+ * receipt store (unless receipts are off), and the relay protocol handler on the host.
+ */
+public final class ServingWiring implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ServingWiring.class);
+
+  private final Host host;
+  private final Map<String, UpstreamClient> upstreams;
+  private final Optional<ReceiptStore> store;
+
+  private ServingWiring(Host host, Map<String, UpstreamClient> upstreams, Optional<ReceiptStore> store) {
+    this.host = host;
+    this.upstreams = upstreams;
+    this.store = store;
+  }
+
+  public static ServingWiring start(NodeConfig config, Host host, PrivKey key, DataDir dataDir,
+      ExecutorService blocking, Clock clock) {
+    Map<String, UpstreamClient> upstreams = new LinkedHashMap<>();
+    Optional<ReceiptStore> store = Optional.empty();
+    try {
+      for (ServeSpec spec : config.serve()) {
+        try {
+          upstreams.put(spec.chain(), HttpUpstreamClient.start(UpstreamConfig.of(spec.upstream()), clock));
+        } catch (IllegalArgumentException e) {
+          throw new NodeException("--serve " + spec + ": " + e.getMessage(), e);
+        }
+        LOG.info("serving {} from the upstream given with --serve", spec.chain());
+      }
+      ServingPayment payment = ServingPayment.FREE;
+      if (config.receipts()) {
+        store = Optional.of(PaymentWiring.openStore(dataDir));
+        payment = PaymentWiring.serving(key, store.get(), clock);
+      }
+      RelayService service = new RelayService(upstreams, payment, blocking, clock);
+      host.setStreamHandler(RelayProtocol.PROTOCOL_ID, stream -> RelayStreamServer.install(stream.channel(), service,
+          stream.remotePeer().toBase58(), ch -> stream.reset(), RelayProtocol.DEFAULT_MAX_IN_FLIGHT_PER_STREAM));
+      return new ServingWiring(host, upstreams, store);
+    } catch (RuntimeException e) {
+      upstreams.values().forEach(UpstreamClient::close);
+      store.ifPresent(ReceiptStore::close);
+      throw e;
+    }
+  }
+
+  /** Head height per served chain (-1 when not known yet), for the hello. */
+  public Map<String, Long> heads() {
+    Map<String, Long> out = new LinkedHashMap<>();
+    upstreams.forEach((chain, u) -> {
+      Head h = u.head();
+      out.put(chain, h.known() ? h.number() : -1L);
+    });
+    return out;
+  }
+
+  @Override
+  public void close() {
+    host.removeStreamHandler(RelayProtocol.PROTOCOL_ID);
+    upstreams.values().forEach(UpstreamClient::close);
+    store.ifPresent(ReceiptStore::close);
+  }
+}
