@@ -51,6 +51,7 @@ public final class EmbeddedLedger implements Ledger, AutoCloseable {
   private final LedgerState state = new LedgerState();
   private final LedgerMachine machine;
   private final Persistence disk;
+  private final List<byte[]> memoryLog = new ArrayList<>();
   private long nextSeq;
 
   private record Persistence(RocksDB db, DBOptions options, List<ColumnFamilyOptions> cfOptions,
@@ -174,6 +175,9 @@ public final class EmbeddedLedger implements Ledger, AutoCloseable {
         throw new IllegalStateException("ledger write failed; the process must restart from disk", e);
       }
     }
+    if (disk == null) {
+      memoryLog.add(entry);
+    }
     nextSeq++;
     return moved;
   }
@@ -181,7 +185,7 @@ public final class EmbeddedLedger implements Ledger, AutoCloseable {
   /** The log, oldest first. */
   public synchronized List<byte[]> log() {
     if (disk == null) {
-      throw new UnsupportedOperationException("in-memory ledgers keep no log");
+      return List.copyOf(memoryLog);
     }
     List<byte[]> out = new ArrayList<>();
     try (RocksIterator it = disk.db().newIterator(disk.log())) {
