@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# p2p benchmark (a program, not a test): Java libp2p host vs js-libp2p 3.x on loopback, same run.
+#
+#   scripts/bench-p2p.sh [--handshakes 1000] [--warmup 200] [--mib 256] [--streams 1,16] [--no-js]
+#
+# Figures: sequential handshakes per second (dial + close: TCP + multistream + Noise XX + Yamux),
+# and throughput over 1 and 16 streams of one connection in 64 KiB writes, for Java<->Java
+# (io.disjoint.p2p.bench.P2pBenchmark in p2p's test sources) and js<->js
+# (testnet/js/libp2p-bench.mjs). Prints a markdown table for docs/benchmarks.md.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+"$here/scripts/install-fixtures.sh"
+JAVA_HOME="$("$here/scripts/find-jdk.sh")"
+./mvnw -q -B -o -pl p2p test-compile 2>/dev/null || ./mvnw -q -B -pl p2p test-compile
+cp_file="$here/p2p/target/bench-classpath.txt"
+./mvnw -q -B -o -pl p2p dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
+exec "$JAVA_HOME/bin/java" -Xms1g -Xmx1g \
+  -cp "$here/p2p/target/test-classes:$here/p2p/target/classes:$(cat "$cp_file")" \
+  -Ddisjoint.repo="$here" \
+  io.disjoint.p2p.bench.P2pBenchmark "$@"
