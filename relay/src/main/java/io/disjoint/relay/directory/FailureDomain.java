@@ -13,11 +13,11 @@ import java.util.regex.Pattern;
  * as independent of each other.
  */
 public record FailureDomain(String provider, String region, String country, String operator, long asn) {
+  // Declared first: the UNKNOWN constant below is validated with it during class initialisation.
+  private static final Pattern VALUE = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
   public static final String UNKNOWN_VALUE = "unknown";
   public static final FailureDomain UNKNOWN = new FailureDomain(UNKNOWN_VALUE, UNKNOWN_VALUE, UNKNOWN_VALUE, UNKNOWN_VALUE, 0);
   public static final String FLAG = "--domain";
-
-  private static final Pattern VALUE = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
 
   /** The dimensions in which two domains can share a cause of failure. */
   public enum Dimension {

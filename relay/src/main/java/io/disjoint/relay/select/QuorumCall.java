@@ -77,15 +77,19 @@ final class QuorumCall {
       return;
     }
     deadlineTimer = ctx.scheduler().schedule(untilDeadline, this::onDeadline);
-    for (Candidate c : chosen) {
-      launch(c);
-    }
+    // Reserve every participant before sending: an answer that completes synchronously must not
+    // see an empty quorum and give up.
+    chosen.forEach(this::reserve);
+    chosen.forEach(this::send);
   }
 
-  private void launch(Candidate c) {
+  private void reserve(Candidate c) {
     inFlight++;
     usedPeers.add(c.peerId());
     usedDomains.add(c.domain());
+  }
+
+  private void send(Candidate c) {
     ctx.caller().call(c, chain, payload, deadline, computeUnits).whenComplete(this::onAttempt);
   }
 
@@ -99,7 +103,8 @@ final class QuorumCall {
         var spare = ctx.selector().pickDisjoint(candidates, usedPeers, usedDomains);
         if (spare.isPresent()) {
           sparesUsed++;
-          launch(spare.get());
+          reserve(spare.get());
+          send(spare.get());
         }
       }
     } else {
