@@ -2,7 +2,7 @@
 // speaks (TCP + Noise + Yamux, Identify, Ping) and the /disjoint/echo/1.0.0 test protocol.
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { identify } from '@libp2p/identify'
+import { identify, identifyPush } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { lpStream } from '@libp2p/utils'
@@ -32,6 +32,7 @@ export async function createNode ({ listen = ['/ip4/127.0.0.1/tcp/0'], pingInter
     nodeInfo: { userAgent: AGENT_VERSION },
     services: {
       identify: identify(),
+      identifyPush: identifyPush(),
       ping: ping()
     }
   })

@@ -16,13 +16,15 @@
 //   {"id":5,"cmd":"peer","peer":"<peer id>"}                        -> peer store protocols, agent
 //   {"id":6,"cmd":"connections"}                                     -> open connections
 //   {"id":7,"cmd":"hangup","peer":"<peer id>"}
+//   {"id":9,"cmd":"handle","protocol":"/x/1.0.0"}  (echo handler; announced by Identify Push)
+//   {"id":10,"cmd":"unhandle","protocol":"/x/1.0.0"}
 //   {"id":8,"cmd":"quit"}
 // End of stdin also stops the node, so a dead parent never leaves this process behind.
 import { randomBytes } from 'node:crypto'
 import { createInterface } from 'node:readline'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { bytesEqual, callEcho, createNode } from './libp2p-common.mjs'
+import { bytesEqual, callEcho, createNode, serveEcho } from './libp2p-common.mjs'
 
 function emit (obj) {
   process.stdout.write(JSON.stringify(obj) + '\n')
@@ -142,6 +144,15 @@ async function runCommand (cmd) {
       return {
         connections: node.getConnections().map((c) => ({ peerId: c.remotePeer.toString(), remoteAddr: c.remoteAddr.toString(), direction: c.direction, status: c.status, rtt: c.rtt ?? null, opened: c.timeline.open }))
       }
+    case 'handle': {
+      // a late protocol registration: js-libp2p announces it to connected peers with Identify Push
+      if (typeof cmd.protocol !== 'string' || !cmd.protocol.startsWith('/')) throw new Error('handle needs "protocol"')
+      await node.handle(cmd.protocol, (stream, connection) => serveEcho(stream, connection, (info) => emit({ event: 'echo-served', protocol: cmd.protocol, ...info })))
+      return { protocols: node.getProtocols().sort() }
+    }
+    case 'unhandle':
+      await node.unhandle(cmd.protocol)
+      return { protocols: node.getProtocols().sort() }
     case 'hangup':
       await node.hangUp(toTarget(cmd.peer))
       return {}

@@ -195,6 +195,50 @@ class JsInteropTest {
   }
 
   @Test
+  void identifyPushAnnouncesLateProtocolsBothWays() throws Exception {
+    JsPeerProcess js = JsPeerProcess.listen(Duration.ofSeconds(10));
+    jsPeers.add(js);
+    PeerId jsPeer = PeerId.parse(js.peerId());
+    String javaId = host.peerId().toBase58();
+    host.dial(js.listenAddr()).get(20, TimeUnit.SECONDS);
+    events.awaitIdentified(jsPeer, WAIT);
+    js.awaitEvent("identify", e -> e.get("peerId").asText().equals(javaId), WAIT);
+
+    String javaLate = "/disjoint/java-late/1.0.0";
+    host.setStreamHandler(javaLate, EchoProtocol.responder(echoServed));
+    awaitTrue(() -> jsSeesProtocol(js, javaId, javaLate), "js never learned " + javaLate + " from a Java Identify Push");
+
+    String jsLate = "/disjoint/js-late/1.0.0";
+    JsonNode handled = js.command(JsPeerProcess.cmd("handle").put("protocol", jsLate), WAIT);
+    assertTrue(handled.get("ok").asBoolean(), "js handle failed: " + handled);
+    awaitTrue(() -> host.peerStore().protocols(jsPeer).contains(jsLate), "Java never learned " + jsLate + " from a js Identify Push");
+    byte[] payload = "over a pushed protocol".getBytes(StandardCharsets.UTF_8);
+    assertArrayEquals(payload, host.newStream(jsPeer, jsLate).thenCompose(s -> EchoProtocol.call(s, payload)).get(20, TimeUnit.SECONDS));
+
+    host.removeStreamHandler(javaLate);
+    awaitTrue(() -> !jsSeesProtocol(js, javaId, javaLate), "js still lists " + javaLate + " after Java removed it");
+  }
+
+  private static boolean jsSeesProtocol(JsPeerProcess js, String peer, String protocol) throws Exception {
+    JsonNode view = js.command(JsPeerProcess.cmd("peer").put("peer", peer), WAIT);
+    return view.get("ok").asBoolean() && strings(view.get("protocols")).contains(protocol);
+  }
+
+  private interface Condition {
+    boolean holds() throws Exception;
+  }
+
+  private static void awaitTrue(Condition condition, String failure) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.holds()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(failure + " within " + WAIT);
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  @Test
   void dialingJsUnderTheWrongPeerIdFails() throws Exception {
     JsPeerProcess js = JsPeerProcess.listen(Duration.ofSeconds(10));
     jsPeers.add(js);
