@@ -118,6 +118,18 @@ public final class CipherState {
     nonce++;
   }
 
+  /** Encrypts one transport frame (no associated data) in one call; both buffers advance. */
+  public void encrypt(ByteBuffer plaintext, ByteBuffer ciphertext) {
+    requireKey();
+    try {
+      init(Cipher.ENCRYPT_MODE);
+      cipher.doFinal(plaintext, ciphertext);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("ChaCha20-Poly1305 encryption failed", e);
+    }
+    nonce++;
+  }
+
   /** Starts encrypting one transport frame; follow with {@link #encryptUpdate} and {@link #encryptFinish}. */
   public void encryptStart() {
     requireKey();

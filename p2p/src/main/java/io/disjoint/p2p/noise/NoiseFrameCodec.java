@@ -196,6 +196,18 @@ public final class NoiseFrameCodec extends ChannelDuplexHandler {
       while (remaining > 0) {
         int frameData = (int) Math.min(MAX_PLAINTEXT_PER_FRAME, remaining);
         outNio.putShort((short) (frameData + CipherState.TAG_LENGTH));
+        while (!current.data.isReadable()) {
+          retire(promises);
+          current = pending.peek();
+        }
+        if (current.data.readableBytes() >= frameData && current.data.nioBufferCount() == 1) {
+          // the common case: the whole frame comes from one buffer, encrypt it in one call
+          ByteBuf data = current.data;
+          sender.encrypt(data.nioBuffer(data.readerIndex(), frameData), outNio);
+          data.skipBytes(frameData);
+          remaining -= frameData;
+          continue;
+        }
         sender.encryptStart();
         int left = frameData;
         while (left > 0) {
