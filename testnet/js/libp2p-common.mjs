@@ -4,6 +4,7 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify, identifyPush } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import { tcp } from '@libp2p/tcp'
 import { lpStream } from '@libp2p/utils'
 import { createLibp2p } from 'libp2p'
@@ -16,13 +17,15 @@ export const ECHO_MAX_BYTES = 4 * 1024 * 1024
 /**
  * Creates (but does not start) a js-libp2p node listening on the given addresses.
  * `bench` raises the per-host inbound rate limits that otherwise throttle loopback dial loops.
+ * `keyType` is 'Ed25519' (js-libp2p's default) or 'secp256k1'.
  */
-export async function createNode ({ listen = ['/ip4/127.0.0.1/tcp/0'], pingIntervalMs = 10_000, bench = false, echo = true, onEcho } = {}) {
+export async function createNode ({ listen = ['/ip4/127.0.0.1/tcp/0'], pingIntervalMs = 10_000, bench = false, echo = true, onEcho, keyType = 'Ed25519' } = {}) {
   const connectionManager = bench
     ? { inboundConnectionThreshold: 1_000_000, maxIncomingPendingConnections: 10_000, maxConnections: 10_000 }
     : {}
   const node = await createLibp2p({
     start: false,
+    privateKey: await generateKeyPair(keyType),
     addresses: { listen },
     transports: [tcp()],
     connectionEncrypters: [noise()],

@@ -5,7 +5,7 @@
 //
 // Options: --port N (listen port, default 0), --ping-interval MS (connection monitor and the
 // reported ping loop, default 10000 like js-libp2p; 0 disables both), --echo TEXT (dial mode: the
-// first echo payload, default "hello from js").
+// first echo payload, default "hello from js"), --key-type Ed25519|secp256k1 (identity key).
 //
 // Every line on stdout is one JSON object with an "event" field. Logs go to stderr.
 // Commands arrive as JSON lines on stdin; each is answered with {"event":"result","id":...}:
@@ -31,7 +31,7 @@ function emit (obj) {
 }
 
 function parseArgs (argv) {
-  const opts = { mode: argv[0], target: null, port: 0, pingIntervalMs: 10_000, echo: 'hello from js' }
+  const opts = { mode: argv[0], target: null, port: 0, pingIntervalMs: 10_000, echo: 'hello from js', keyType: 'Ed25519' }
   let i = 1
   if (opts.mode === 'dial') opts.target = argv[i++]
   for (; i < argv.length; i++) {
@@ -41,10 +41,12 @@ function parseArgs (argv) {
     if (flag === '--port') opts.port = Number.parseInt(value, 10)
     else if (flag === '--ping-interval') opts.pingIntervalMs = Number.parseInt(value, 10)
     else if (flag === '--echo') opts.echo = value
+    else if (flag === '--key-type') opts.keyType = value
     else throw new Error(`unknown flag ${flag}`)
   }
   if (opts.mode !== 'listen' && opts.mode !== 'dial') throw new Error('usage: libp2p-peer.mjs listen|dial <multiaddr> [--port N] [--ping-interval MS] [--echo TEXT]')
   if (opts.mode === 'dial' && !opts.target) throw new Error('dial needs a multiaddr')
+  if (opts.keyType !== 'Ed25519' && opts.keyType !== 'secp256k1') throw new Error('--key-type must be Ed25519 or secp256k1')
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new Error('--port must be 0..65535')
   if (!Number.isInteger(opts.pingIntervalMs) || opts.pingIntervalMs < 0) throw new Error('--ping-interval must be >= 0')
   return opts
@@ -64,6 +66,7 @@ const opts = parseArgs(process.argv.slice(2))
 const node = await createNode({
   listen: [`/ip4/127.0.0.1/tcp/${opts.port}`],
   pingIntervalMs: opts.pingIntervalMs,
+  keyType: opts.keyType,
   onEcho: (info) => emit({ event: 'echo-served', ...info })
 })
 

@@ -16,7 +16,11 @@ public final class JavaHosts {
   }
 
   public static Libp2pHost newLoopbackHost(HostConfig.Builder config) {
-    PrivKey key = PrivKey.generate(KeyType.ED25519, new SecureRandom());
+    return newLoopbackHost(KeyType.ED25519, config);
+  }
+
+  public static Libp2pHost newLoopbackHost(KeyType keyType, HostConfig.Builder config) {
+    PrivKey key = PrivKey.generate(keyType, new SecureRandom());
     return new Libp2pHost(key, config.listen("/ip4/127.0.0.1/tcp/0").build());
   }
 }

@@ -56,20 +56,22 @@ public final class JsPeerProcess implements AutoCloseable {
     this.listening = ready;
   }
 
-  /** A js peer that listens on 127.0.0.1 and waits. */
-  public static JsPeerProcess listen(Duration pingInterval) throws IOException {
-    return new JsPeerProcess(
-        List.of("listen", "--ping-interval", Long.toString(pingInterval.toMillis())), Duration.ofSeconds(30));
+  /** A js peer that listens on 127.0.0.1 and waits; {@code extraArgs} e.g. "--key-type", "secp256k1". */
+  public static JsPeerProcess listen(Duration pingInterval, String... extraArgs) throws IOException {
+    List<String> args = new ArrayList<>(List.of("listen", "--ping-interval", Long.toString(pingInterval.toMillis())));
+    args.addAll(List.of(extraArgs));
+    return new JsPeerProcess(args, Duration.ofSeconds(30));
   }
 
   /** A js peer that dials {@code target} (with /p2p/ID), pings it and calls echo once with {@code echoText}. */
-  public static JsPeerProcess dial(Multiaddr target, Duration pingInterval, String echoText) throws IOException {
-    return new JsPeerProcess(
-        List.of(
-            "dial", target.toString(),
-            "--ping-interval", Long.toString(pingInterval.toMillis()),
-            "--echo", echoText),
-        Duration.ofSeconds(30));
+  public static JsPeerProcess dial(Multiaddr target, Duration pingInterval, String echoText, String... extraArgs)
+      throws IOException {
+    List<String> args = new ArrayList<>(List.of(
+        "dial", target.toString(),
+        "--ping-interval", Long.toString(pingInterval.toMillis()),
+        "--echo", echoText));
+    args.addAll(List.of(extraArgs));
+    return new JsPeerProcess(args, Duration.ofSeconds(30));
   }
 
   public String peerId() {
