@@ -114,6 +114,8 @@ public final class NoiseHandshakeHandler extends ChannelDuplexHandler {
     } finally {
       in.release();
     }
+    // Every complete message is consumed at once and XX alternates turns, so at most one partial
+    // message (<= 65537 bytes) stays buffered; data after the last message goes to the codec.
     try {
       while (!done && received.readableBytes() >= LENGTH_PREFIX) {
         int length = received.getUnsignedShort(received.readerIndex());

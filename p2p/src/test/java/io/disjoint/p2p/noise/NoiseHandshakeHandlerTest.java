@@ -210,6 +210,18 @@ class NoiseHandshakeHandlerTest {
   }
 
   @Test
+  void rejectsALowOrderEphemeralKey() {
+    Side resp = side(bob, false, Optional.empty(), List.of());
+    ByteBuf zeroKey = Unpooled.buffer().writeShort(32).writeBytes(new byte[32]);
+    resp.channel.writeInbound(zeroKey);
+    assertEquals(0, zeroKey.refCnt());
+    NoiseException e = failure(resp);
+    assertTrue(e.getMessage().contains("low-order"), e.getMessage());
+    assertFalse(resp.channel.isOpen());
+    resp.channel.finishAndReleaseAll();
+  }
+
+  @Test
   void refusesWritesBeforeCompletion() {
     Side init = side(alice, true, Optional.empty(), List.of());
     ByteBuf early = Unpooled.wrappedBuffer(new byte[] {1, 2, 3});
