@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
@@ -52,6 +53,16 @@ public final class GatewayServer implements AutoCloseable {
   private static final int MAX_INITIAL_LINE = 8 * 1024;
   private static final int MAX_HEADER_BYTES = 16 * 1024;
   private static final int MAX_CHUNK = 64 * 1024;
+  private static final HttpDecoderConfig DECODER =
+      new HttpDecoderConfig()
+          .setMaxInitialLineLength(MAX_INITIAL_LINE)
+          .setMaxHeaderSize(MAX_HEADER_BYTES)
+          .setMaxChunkSize(MAX_CHUNK);
+  /**
+   * Requests the decoder may hold unanswered. Reading stops after a few (see HttpRpcHandler), but
+   * one socket read is decoded whole: this covers a 64 KiB read of the smallest requests.
+   */
+  private static final int MAX_PIPELINE_DEPTH = 4_096;
 
   private final GatewayConfig config;
   private final GatewayContext context;
@@ -139,12 +150,14 @@ public final class GatewayServer implements AutoCloseable {
   private void initConnection(SocketChannel ch) {
     SlowRequestGuard guard =
         new SlowRequestGuard(config.requestReadTimeout(), this::answerSlowRequest);
+    ReadGate gate = new ReadGate();
     ch.pipeline()
         .addLast("guard", guard)
+        .addLast("gate", gate)
         .addLast("idle", new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
-        .addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, MAX_CHUNK))
+        .addLast("http", new HttpServerCodec(DECODER, MAX_PIPELINE_DEPTH))
         .addLast("body", new BodyLimitAggregator(config.maxBodyBytes(), this::tooLargeResponse, guard::requestReceived))
-        .addLast("rpc", new HttpRpcHandler(context, guard));
+        .addLast("rpc", new HttpRpcHandler(context, guard, gate));
   }
 
   private FullHttpResponse tooLargeResponse() {

@@ -40,17 +40,23 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter {
   private static final Set<String> JSON_TYPES =
       Set.of("application/json", "application/json-rpc", "application/jsonrequest");
 
+  /** Decoded requests that may wait before reading stops. */
+  private static final int MAX_WAITING = 8;
+
   private final GatewayContext gateway;
   private final SlowRequestGuard guard;
+  private final ReadGate gate;
 
-  HttpRpcHandler(GatewayContext gateway, SlowRequestGuard guard) {
+  HttpRpcHandler(GatewayContext gateway, SlowRequestGuard guard, ReadGate gate) {
     this.gateway = gateway;
     this.guard = guard;
+    this.gate = gate;
   }
 
   /** Requests decoded while an earlier one is being answered (HTTP pipelining). */
   private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
   private boolean answering;
+  private boolean resumeWhenWritable;
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
@@ -66,6 +72,7 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter {
     }
     guard.requestReceived();
     waiting.add(request);
+    updateGate(ctx);
     if (!answering) {
       answerNext(ctx);
     }
@@ -74,10 +81,12 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter {
   private void answerNext(ChannelHandlerContext ctx) {
     FullHttpRequest request = waiting.poll();
     if (request == null) {
+      updateGate(ctx);
       ctx.read();
       return;
     }
     answering = true;
+    updateGate(ctx);
     try {
       handle(ctx, request);
     } finally {
@@ -85,10 +94,23 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** The current request is answered: go on with a waiting one, or read more. */
+  /**
+   * The current request is answered: go on with a waiting one, or read more; but only once the
+   * answers written so far have drained below the write buffer's high water mark.
+   */
   private void answered(ChannelHandlerContext ctx) {
     answering = false;
+    if (!ctx.channel().isWritable()) {
+      updateGate(ctx);
+      resumeWhenWritable = true;
+      return;
+    }
+    goOn(ctx);
+  }
+
+  private void goOn(ChannelHandlerContext ctx) {
     if (waiting.isEmpty()) {
+      updateGate(ctx);
       ctx.read();
     } else {
       // not recursively: a long pipeline of immediate answers would grow the stack
@@ -98,6 +120,30 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter {
         }
       });
     }
+  }
+
+  /**
+   * Reads on only while few requests wait and earlier answers have drained below the write
+   * buffer's high water mark: a client that pipelines without reading its answers cannot make
+   * the gateway buffer without bound. While the gate is shut the slow-request clock is stopped,
+   * since then the wait is ours, not the client's.
+   */
+  private void updateGate(ChannelHandlerContext ctx) {
+    boolean open = waiting.size() < MAX_WAITING && ctx.channel().isWritable();
+    if (!open && gate.isOpen()) {
+      guard.requestReceived();
+    }
+    gate.setOpen(open);
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    updateGate(ctx);
+    if (resumeWhenWritable && ctx.channel().isWritable()) {
+      resumeWhenWritable = false;
+      goOn(ctx);
+    }
+    ctx.fireChannelWritabilityChanged();
   }
 
   @Override

@@ -57,9 +57,7 @@ final class WebSocketRpcHandler extends SimpleChannelInboundHandler<WebSocketFra
   private void handleText(ChannelHandlerContext ctx, TextWebSocketFrame text) {
     byte[] body = ByteBufUtil.getBytes(text.content());
     inFlight++;
-    if (inFlight >= maxInFlight) {
-      ctx.channel().config().setAutoRead(false);
-    }
+    resumeIfRoom(ctx);
     dispatcher.dispatch(
         chain,
         body,
@@ -86,9 +84,21 @@ final class WebSocketRpcHandler extends SimpleChannelInboundHandler<WebSocketFra
 
   private void done(ChannelHandlerContext ctx) {
     inFlight--;
-    if (inFlight < maxInFlight && !ctx.channel().config().isAutoRead()) {
-      ctx.channel().config().setAutoRead(true);
+    resumeIfRoom(ctx);
+  }
+
+  /** Reads on only with room for more requests and answers drained below the high water mark. */
+  private void resumeIfRoom(ChannelHandlerContext ctx) {
+    boolean room = inFlight < maxInFlight && ctx.channel().isWritable();
+    if (room != ctx.channel().config().isAutoRead()) {
+      ctx.channel().config().setAutoRead(room);
     }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    resumeIfRoom(ctx);
+    ctx.fireChannelWritabilityChanged();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.disjoint.relay.gateway;
 
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
@@ -31,13 +32,14 @@ final class WebSocketUpgrade {
     WebSocketServerHandshaker handshaker =
         new WebSocketServerHandshakerFactory(location, null, decoderConfig).newHandshaker(request);
     if (handshaker == null) {
-      WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
-      ctx.read();
+      WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel())
+          .addListener(ChannelFutureListener.CLOSE);
       return;
     }
     ChannelPipeline pipeline = ctx.pipeline();
     String session = gateway.sessions().open(ctx.channel());
     pipeline.remove(SlowRequestGuard.class);
+    pipeline.remove(ReadGate.class);
     pipeline.replace(
         IdleStateHandler.class,
         "ws-idle",

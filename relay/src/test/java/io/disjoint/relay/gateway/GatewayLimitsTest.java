@@ -254,4 +254,50 @@ class GatewayLimitsTest {
     long untilDeadline = Duration.between(java.time.Instant.now(), send.deadline()).toMillis();
     assertTrue(untilDeadline <= 400 && untilDeadline > -1_000, "deadline = now + requestTimeout, was " + untilDeadline);
   }
+
+  @Test
+  void clientThatSendsWithoutReadingIsNotBufferedWithoutBound() throws Exception {
+    int requests = 200;
+    int answerBytes = 1_000_000;
+    try (GatewayFixture roomy = new GatewayFixture(GatewayFixture.defaults().maxResponseBytes(25_000_000).requestTimeout(Duration.ofSeconds(5)).build());
+        RawHttp client = new RawHttp(roomy.port())) {
+      client.socket.setReceiveBufferSize(64 * 1024);
+      CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
+        try {
+          for (int i = 0; i < requests; i++) {
+            client.write(RawHttp.post(PATH, "{\"jsonrpc\":\"2.0\",\"id\":" + i + ",\"method\":\"eth_testLarge\",\"params\":[" + answerBytes + "]}"));
+          }
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      Thread.sleep(1_000);
+      int routedWhileNotReading = roomy.router.received.size();
+      assertTrue(routedWhileNotReading < 20,
+          "the gateway stopped reading once answers backed up; routed " + routedWhileNotReading + " of " + requests);
+      for (int i = 0; i < requests; i++) {
+        RawHttp.Response response = client.read();
+        assertEquals(200, response.status());
+        assertTrue(response.body().startsWith("{\"jsonrpc\":\"2.0\",\"id\":" + i + ","), "answer " + i + " in order");
+        assertEquals(answerBytes + 35 + Integer.toString(i).length(), response.body().length());
+      }
+      sending.get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aThousandPipelinedRequestsInOneWriteAreAllAnsweredInOrder() throws Exception {
+    StringBuilder all = new StringBuilder();
+    for (int i = 0; i < 1_000; i++) {
+      all.append(RawHttp.post(PATH, "{\"jsonrpc\":\"2.0\",\"id\":" + i + ",\"method\":\"" + (i % 2 == 0 ? "eth_chainId" : "eth_blockNumber") + "\"}"));
+    }
+    try (RawHttp client = new RawHttp(gateway.port())) {
+      client.write(all.toString());
+      for (int i = 0; i < 1_000; i++) {
+        JsonNode answer = json(client.read().body());
+        assertEquals(i, answer.get("id").asInt());
+        assertEquals(i % 2 == 0 ? "0x7a69" : "0x10", answer.get("result").asText());
+      }
+    }
+  }
 }

@@ -1,0 +1,43 @@
+package io.disjoint.relay.gateway;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+
+/**
+ * Holds back socket reads while the connection has enough work: the HTTP decoder and aggregator
+ * ask for reads on their own (to finish a partial request), so pausing only the last handler
+ * would not stop a client that pipelines without reading its answers. Sits near the head of the
+ * pipeline; confined to the channel's event loop.
+ */
+final class ReadGate extends ChannelOutboundHandlerAdapter {
+  private ChannelHandlerContext context;
+  private boolean open = true;
+  private boolean readHeldBack;
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.context = ctx;
+  }
+
+  @Override
+  public void read(ChannelHandlerContext ctx) {
+    if (open) {
+      ctx.read();
+    } else {
+      readHeldBack = true;
+    }
+  }
+
+  /** Opens or closes the gate; a read asked for while closed happens when it opens. */
+  void setOpen(boolean open) {
+    this.open = open;
+    if (open && readHeldBack) {
+      readHeldBack = false;
+      context.read();
+    }
+  }
+
+  boolean isOpen() {
+    return open;
+  }
+}
