@@ -141,6 +141,16 @@ public final class RelayStreamClient {
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+        // The serving side closed its half: nothing more will be answered on this stream.
+        failAll(new RelayTransportException(RelayTransportException.Kind.CLOSED, "relay stream closed by peer"));
+        ctx.close();
+      }
+      ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
       failAll(new RelayTransportException(RelayTransportException.Kind.CLOSED, "relay stream closed by peer"));
       ctx.fireChannelInactive();

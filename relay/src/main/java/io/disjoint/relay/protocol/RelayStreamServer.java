@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 import java.util.function.Consumer;
@@ -23,6 +24,7 @@ public final class RelayStreamServer extends ChannelInboundHandlerAdapter {
   private final Consumer<Channel> abort;
   private final int maxInFlight;
   private int inFlight;
+  private boolean inputClosed;
 
   private RelayStreamServer(RelayService service, String remotePeer, Consumer<Channel> abort, int maxInFlight) {
     this.service = service;
@@ -79,7 +81,24 @@ public final class RelayStreamServer extends ChannelInboundHandlerAdapter {
     }
     if (channel.isActive()) {
       channel.writeAndFlush(RelayMessages.toWire(response));
+      closeIfDone(channel);
     }
+  }
+
+  /** Once the gateway closed its side and every answer is out, close ours (FIN) so the stream is freed. */
+  private void closeIfDone(Channel channel) {
+    if (inputClosed && inFlight == 0) {
+      channel.close();
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      inputClosed = true;
+      closeIfDone(ctx.channel());
+    }
+    ctx.fireUserEventTriggered(evt);
   }
 
   @Override

@@ -189,4 +189,26 @@ class RelayStreamTest {
       assertEquals(RelayStatus.OK, f.get(5, TimeUnit.SECONDS).status());
     }
   }
+
+  @Test
+  void serverClosesItsHalfOnceTheGatewayClosedAndEveryAnswerIsOut() throws Exception {
+    ScriptedUpstream upstream = ScriptedUpstream.holding();
+    io.netty.channel.embedded.EmbeddedChannel ch = new io.netty.channel.embedded.EmbeddedChannel();
+    RelayStreamServer.install(ch, service(upstream), "gw");
+    io.netty.channel.embedded.EmbeddedChannel encoder = new io.netty.channel.embedded.EmbeddedChannel(LengthPrefixedFrameEncoder.INSTANCE);
+    encoder.writeOutbound(RelayMessages.toWire(request(1)));
+    ch.writeInbound((Object) encoder.readOutbound());
+    ch.pipeline().fireUserEventTriggered(io.netty.channel.socket.ChannelInputShutdownEvent.INSTANCE);
+    assertTrue(ch.isOpen(), "an answer is still owed");
+    synchronized (upstream.held) {
+      upstream.held.get(0).complete("{\"result\":1}".getBytes(StandardCharsets.UTF_8));
+    }
+    ch.runPendingTasks();
+    io.netty.buffer.ByteBuf out = ch.readOutbound();
+    assertTrue(out.readableBytes() > 0);
+    out.release();
+    assertFalse(ch.isOpen(), "closed after the last answer");
+    ch.finishAndReleaseAll();
+    encoder.finishAndReleaseAll();
+  }
 }
