@@ -20,6 +20,8 @@ public final class PeerId implements Comparable<PeerId> {
   static final int MAX_INLINE_KEY_LENGTH = 42;
   static final int CID_VERSION_1 = 0x01;
   static final int LIBP2P_KEY_CODEC = 0x72;
+  /** Longer than any identity or SHA-256 peer id in base58 or base32 (base decoding is quadratic). */
+  static final int MAX_TEXT_LENGTH = 128;
 
   private final byte[] multihash;
   private final int hash;
@@ -76,6 +78,9 @@ public final class PeerId implements Comparable<PeerId> {
   public static PeerId parse(String text) {
     if (text.isEmpty()) {
       throw new DecodeException("empty peer id");
+    }
+    if (text.length() > MAX_TEXT_LENGTH) {
+      throw new DecodeException("peer id text longer than " + MAX_TEXT_LENGTH + " characters");
     }
     if (text.charAt(0) == 'b') {
       byte[] cid = Base32.decode(text.substring(1));

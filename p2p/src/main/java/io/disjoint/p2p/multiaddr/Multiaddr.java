@@ -23,6 +23,8 @@ import java.util.Optional;
 public final class Multiaddr {
   /** Binary multiaddrs longer than this are refused before parsing. */
   public static final int MAX_BYTES = 1024;
+  /** Text multiaddrs longer than this are refused before parsing. */
+  public static final int MAX_TEXT_LENGTH = 4096;
 
   private final List<Component> components;
   private final byte[] bytes;
@@ -44,6 +46,9 @@ public final class Multiaddr {
   }
 
   public static Multiaddr parse(String text) {
+    if (text.length() > MAX_TEXT_LENGTH) {
+      throw new DecodeException("multiaddr text longer than " + MAX_TEXT_LENGTH + " characters");
+    }
     if (text.isEmpty() || text.charAt(0) != '/') {
       throw new DecodeException("multiaddr must start with '/': '" + text + "'");
     }

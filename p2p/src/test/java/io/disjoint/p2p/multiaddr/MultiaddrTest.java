@@ -132,6 +132,24 @@ class MultiaddrTest {
     }
   }
 
+  @Property(tries = 1000)
+  void arbitraryTextEitherParsesOrFailsCleanly(@ForAll("multiaddrLikeText") String text) {
+    try {
+      Multiaddr parsed = Multiaddr.parse(text);
+      assertEquals(parsed, Multiaddr.parse(parsed.toString()));
+    } catch (DecodeException expected) {
+      assertFalse(expected.getMessage().isEmpty());
+    }
+  }
+
+  @Provide
+  Arbitrary<String> multiaddrLikeText() {
+    Arbitrary<String> token = Arbitraries.oneOf(
+        Arbitraries.of("ip4", "ip6", "tcp", "udp", "dns", "dns4", "p2p", "ws", "1.2.3.4", "::1", "80", "65536", PEER, "", "x"),
+        Arbitraries.strings().ofMaxLength(6));
+    return token.list().ofMaxSize(7).map(l -> "/" + String.join("/", l));
+  }
+
   @Provide
   Arbitrary<Multiaddr> addresses() {
     Arbitrary<String> host = Arbitraries.oneOf(
