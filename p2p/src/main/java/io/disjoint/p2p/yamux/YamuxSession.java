@@ -339,7 +339,10 @@ public final class YamuxSession extends ChannelDuplexHandler {
     LOG.debug("closing {}: yamux protocol error by the remote: {}", ctx.channel(), reason);
     sendGoAway(YamuxGoAwayCode.PROTOCOL_ERROR);
     closed = true;
-    ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    // Close at once: a peer that does not read must not keep the connection open by never
+    // accepting the GoAway. What the socket took already still reaches it.
+    ctx.flush();
+    ctx.close();
   }
 
   // ---- stream frames ----

@@ -224,10 +224,14 @@ class YamuxSessionTest {
     Side server = side(CONFIG.withMaxInboundStreams(10_000), false, true);
     for (int id = 1; id < 2 * 300; id += 2) {
       server.channel.writeInbound(frame(YamuxFrameType.WINDOW_UPDATE, YamuxFlags.SYN, id, 0, null));
+      if (id == 401) {
+        writtenFrames(server.channel);
+      }
     }
     assertEquals(YamuxConfig.DEFAULT_MAX_ACK_BACKLOG, server.accepted.size());
     assertEquals(300 - YamuxConfig.DEFAULT_MAX_ACK_BACKLOG, server.session.refusedStreams());
-    writtenFrames(server.channel);
+    long resets = writtenFrames(server.channel).stream().filter(f -> f.hasFlag(YamuxFlags.RST)).count();
+    assertEquals(300 - YamuxConfig.DEFAULT_MAX_ACK_BACKLOG, resets, "every refused SYN answered with RST");
   }
 
   @Test
