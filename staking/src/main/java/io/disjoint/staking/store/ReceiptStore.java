@@ -155,6 +155,11 @@ public final class ReceiptStore implements AutoCloseable {
     return done;
   }
 
+  /** Group-commit counters since open (zeros for a read-only store). */
+  public WriterStats writerStats() {
+    return writer == null ? new WriterStats(0, 0, 0, 0, 0) : writer.stats();
+  }
+
   /** Value of the payer's stored receipts that no voucher covers yet, over all kept epochs. */
   public BigInteger unvoucheredValue(Account payer) {
     return unvouchered.getOrDefault(payer, BigInteger.ZERO);

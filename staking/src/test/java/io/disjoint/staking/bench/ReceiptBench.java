@@ -1,0 +1,159 @@
+package io.disjoint.staking.bench;
+
+import io.disjoint.p2p.crypto.PeerId;
+import io.disjoint.staking.receipt.AttestationSigner;
+import io.disjoint.staking.receipt.PaymentReceipt;
+import io.disjoint.staking.receipt.ReceiptSigner;
+import io.disjoint.staking.receipt.ResponseAttestation;
+import io.disjoint.staking.receipt.Signatures;
+import io.disjoint.staking.store.ReceiptStore;
+import io.disjoint.staking.store.StoreConfig;
+import io.disjoint.staking.testing.Fixtures;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * Receipts signed, verified and durably stored per second on this machine.
+ *
+ * <pre>
+ * ./mvnw -q -B -o -pl staking test-compile exec:java \
+ *   -Dexec.mainClass=io.disjoint.staking.bench.ReceiptBench -Dexec.classpathScope=test \
+ *   [-Dexec.args="RECEIPTS THREADS"]      (defaults: 300000 receipts, 2 threads)
+ * </pre>
+ *
+ * Signing and verifying use Bouncy Castle Ed25519 (p2p's keys). Storing goes through
+ * {@link ReceiptStore#append}: a receipt counts once its future completed, i.e. after the
+ * synced WAL write of its group-commit batch.
+ */
+public final class ReceiptBench {
+  private ReceiptBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int count = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
+    int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+    System.out.printf("receipt bench: %d receipts, %d threads, %d cores, java %s%n", count, threads,
+        Runtime.getRuntime().availableProcessors(), Runtime.version());
+    warmUp();
+
+    PaymentReceipt[] receipts = new PaymentReceipt[count];
+    ResponseAttestation[] attestations = new ResponseAttestation[count];
+    PeerId node = Fixtures.nodeKey().peerId();
+    double signRate = parallel(threads, count, (t, i) -> {
+      ReceiptSigner signer = SIGNERS.get();
+      receipts[i] = signer.issue(node, "eip155:1", Fixtures.hash("q" + i), 20, BigInteger.valueOf(1_000_000L));
+    });
+    System.out.printf("receipts signed:    %,10.0f /s (%d threads)%n", signRate, threads);
+    double attestRate = parallel(threads, count, (t, i) -> attestations[i] = ATTESTERS.get()
+        .attest(receipts[i], Fixtures.hash("r" + i), 21_000_000L, Fixtures.hash("b")));
+    System.out.printf("attestations signed:%,10.0f /s (%d threads)%n", attestRate, threads);
+
+    double verify1 = parallel(1, Math.min(count, 60_000), (t, i) -> check(receipts[i]));
+    double verifyN = parallel(threads, count, (t, i) -> check(receipts[i]));
+    System.out.printf("receipts verified:  %,10.0f /s (1 thread), %,.0f /s (%d threads)%n",
+        verify1, verifyN, threads);
+
+    Path dir = Files.createTempDirectory("receipt-bench");
+    try (ReceiptStore store = ReceiptStore.open(dir, "disjoint-bench", StoreConfig.DEFAULTS)) {
+      Semaphore window = new Semaphore(65_536);
+      AtomicLong failed = new AtomicLong();
+      List<CompletableFuture<Void>> last = new ArrayList<>();
+      long start = System.nanoTime();
+      parallel(threads, count, (t, i) -> {
+        window.acquireUninterruptibly();
+        CompletableFuture<Void> f = store.append(receipts[i], attestations[i]);
+        f.whenComplete((ok, err) -> {
+          window.release();
+          if (err != null) {
+            failed.incrementAndGet();
+          }
+        });
+        if (i == count - 1) {
+          synchronized (last) {
+            last.add(f);
+          }
+        }
+      });
+      window.acquire(65_536);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      System.out.printf("receipts durably stored (group commit, WAL synced): %,10.0f /s"
+          + " (%d in %.2f s, %d failed)%n", count / seconds, count, seconds, failed.get());
+      System.out.printf("store size on disk: %.1f MB; writer: %s, %.0f receipts per synced batch%n",
+          sizeMb(dir), store.writerStats(), store.writerStats().recordsPerBatch());
+    } finally {
+      try (Stream<Path> files = Files.walk(dir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private static final ThreadLocal<ReceiptSigner> SIGNERS = ThreadLocal.withInitial(() ->
+      new ReceiptSigner(Fixtures.gatewayKey(), Fixtures.DOMAIN, Fixtures.PAYER, Fixtures.EPOCHS,
+          Clock.systemUTC(), new SecureRandom()));
+  private static final ThreadLocal<AttestationSigner> ATTESTERS = ThreadLocal.withInitial(() ->
+      new AttestationSigner(Fixtures.nodeKey(), Fixtures.DOMAIN));
+
+  private static void check(PaymentReceipt r) {
+    if (!Signatures.verify(r.signerKey(), r.signingBytes(), r.signature())) {
+      throw new IllegalStateException("bench receipt does not verify");
+    }
+  }
+
+  private static void warmUp() throws Exception {
+    PaymentReceipt[] w = new PaymentReceipt[20_000];
+    PeerId node = Fixtures.nodeKey().peerId();
+    parallel(2, w.length, (t, i) -> w[i] = SIGNERS.get().issue(node, "eip155:1",
+        Fixtures.hash("w" + i), 1, BigInteger.ONE));
+    parallel(2, w.length, (t, i) -> check(w[i]));
+  }
+
+  @FunctionalInterface
+  interface Work {
+    void run(int thread, int index) throws Exception;
+  }
+
+  /** Runs indexes 0..count-1 split over threads; returns items per second. */
+  static double parallel(int threads, int count, Work work) throws Exception {
+    List<Thread> ts = new ArrayList<>();
+    List<Exception> errors = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int t = 0; t < threads; t++) {
+      int thread = t;
+      Thread th = new Thread(() -> {
+        try {
+          for (int i = thread; i < count; i += threads) {
+            work.run(thread, i);
+          }
+        } catch (Exception e) {
+          synchronized (errors) {
+            errors.add(e);
+          }
+        }
+      });
+      ts.add(th);
+      th.start();
+    }
+    for (Thread th : ts) {
+      th.join();
+    }
+    if (!errors.isEmpty()) {
+      throw errors.get(0);
+    }
+    return count / ((System.nanoTime() - start) / 1e9);
+  }
+
+  private static double sizeMb(Path dir) throws Exception {
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum() / 1e6;
+    }
+  }
+}
