@@ -12,6 +12,7 @@ import io.disjoint.p2p.api.Host;
 import io.disjoint.p2p.api.HostListener;
 import io.disjoint.p2p.crypto.PeerId;
 import io.disjoint.p2p.crypto.PrivKey;
+import io.disjoint.relay.directory.HelloService;
 import io.disjoint.relay.directory.InMemoryPeerDirectory;
 import io.disjoint.relay.protocol.GatewayPayment;
 import io.disjoint.relay.select.FileEvidenceLog;
@@ -24,6 +25,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -95,15 +97,17 @@ public final class DisjointNode implements AutoCloseable {
     host.addListener(new HostListener() {
       @Override
       public void onDisconnected(Connection connection) {
-        String peer = connection.remotePeer().toBase58();
-        if (host.connections().stream().noneMatch(c -> c.remotePeer().equals(connection.remotePeer()))) {
-          directory.disconnected(peer);
-          if (gateway != null) {
-            gateway.forget(peer);
-          }
+        if (gateway != null && host.connections().stream()
+            .noneMatch(c -> c.isOpen() && c.remotePeer().equals(connection.remotePeer()))) {
+          gateway.forget(connection.remotePeer().toBase58());
         }
       }
     });
+    DomainClaimMapping.check(config.domain());
+    HelloService hello = new HelloService(host, directory, DomainClaimMapping.toFailureDomain(config.domain()),
+        serving == null ? Map::of : serving::heads, clock, scheduler, HelloService.DEFAULT_RESEND_INTERVAL);
+    hello.start();
+    stopOrder.push(hello);
     if (config.gateway().isPresent()) {
       GatewayPayment payment = config.receipts() ? PaymentWiring.gateway(key, clock) : GatewayPayment.NONE;
       FileEvidenceLog evidence = new FileEvidenceLog(dataDir.evidenceLog());

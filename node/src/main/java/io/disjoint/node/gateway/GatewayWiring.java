@@ -4,14 +4,13 @@ import io.disjoint.node.NodeException;
 import io.disjoint.node.config.HostPort;
 import io.disjoint.node.config.NodeConfig;
 import io.disjoint.p2p.api.Host;
-import io.disjoint.p2p.crypto.PeerId;
 import io.disjoint.relay.directory.PeerDirectory;
 import io.disjoint.relay.gateway.GatewayConfig;
 import io.disjoint.relay.gateway.GatewayServer;
 import io.disjoint.relay.gateway.WebSocketSessions;
 import io.disjoint.relay.protocol.GatewayPayment;
 import io.disjoint.relay.protocol.PooledRelayTransport;
-import io.disjoint.relay.protocol.RelayProtocol;
+import io.disjoint.relay.protocol.Libp2pRelay;
 import io.disjoint.relay.select.DiversityRouter;
 import io.disjoint.relay.select.EvidenceLog;
 import io.disjoint.relay.select.RouterConfig;
@@ -45,20 +44,21 @@ public final class GatewayWiring implements AutoCloseable {
       EvidenceLog evidence, MeterRegistry metrics, ScheduledExecutorService timers, ExecutorService blocking,
       Clock clock) {
     HostPort where = config.gateway().orElseThrow();
-    PooledRelayTransport transport = new PooledRelayTransport(
-        peer -> host.newStream(PeerId.parse(peer), RelayProtocol.PROTOCOL_ID)
-            .thenApply(stream -> new PooledRelayTransport.OpenedStream(stream.channel(), ch -> stream.reset())),
-        clock);
+    PooledRelayTransport transport = Libp2pRelay.transport(host, clock);
+    Random random = new Random(new SecureRandom().nextLong());
     DiversityRouter router = new DiversityRouter(directory, new CountingRelayTransport(transport, metrics), payment,
-        evidence, RouterConfig.defaults(), clock, Scheduler.of(timers), new Random(new SecureRandom().nextLong()), blocking);
+        evidence, RouterConfig.defaults(), clock, Scheduler.of(timers), random, blocking);
+    WebSocketSessions sessions = new WebSocketSessions();
+    NewHeadsSubscriptions routerWithHeads = new NewHeadsSubscriptions(router, sessions, timers, clock, random,
+        NewHeadsSubscriptions.DEFAULT_POLL_INTERVAL);
     GatewayConfig.Builder gc = GatewayConfig.builder()
         .listen(new InetSocketAddress(where.host(), where.port()))
         .methodProfile(config.methodProfile());
     config.gatewayChains().forEach(gc::chain);
     GatewayServer server;
     try {
-      server = new GatewayServer(gc.build(), router, chain -> directory.peersServing(chain).size(),
-          new WebSocketSessions(), clock).start();
+      server = new GatewayServer(gc.build(), routerWithHeads, chain -> directory.peersServing(chain).size(),
+          sessions, clock).start();
     } catch (IllegalArgumentException e) {
       throw new NodeException("--gateway " + where + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {

@@ -4,6 +4,8 @@ import io.disjoint.node.DataDir;
 import io.disjoint.node.config.ConfigException;
 import io.disjoint.p2p.crypto.PrivKey;
 import io.disjoint.relay.protocol.GatewayPayment;
+import io.disjoint.relay.protocol.StakingGatewayPayment;
+import io.disjoint.relay.protocol.StakingServingPayment;
 import io.disjoint.staking.receipt.AttestationSigner;
 import io.disjoint.staking.receipt.EpochSchedule;
 import io.disjoint.staking.receipt.NetworkDomain;
@@ -38,7 +40,7 @@ public final class PaymentWiring {
   public static GatewayPayment gateway(PrivKey nodeKey, Clock clock) {
     ReceiptSigner signer = new ReceiptSigner(nodeKey, NETWORK,
         KeyDerivedSigners.accountOf(Bytes.wrap(nodeKey.publicKey().marshal())), EPOCHS, clock, new SecureRandom());
-    return new ReceiptGatewayPayment(signer, PRICE_PER_COMPUTE_UNIT);
+    return new StakingGatewayPayment(signer, PRICE_PER_COMPUTE_UNIT);
   }
 
   /** Opens (creating) the receipt store in DATA_DIR/receipts; fails closed on a bad store. */
@@ -50,10 +52,14 @@ public final class PaymentWiring {
     }
   }
 
-  public static ReceiptServingPayment serving(PrivKey nodeKey, ReceiptStore store, Clock clock) {
+  /**
+   * The serving node's receipt check. An answer goes out only after its receipt is in a synced
+   * write, so a SIGKILL never loses a receipt the node acknowledged with an answer.
+   */
+  public static StakingServingPayment serving(PrivKey nodeKey, ReceiptStore store, Clock clock) {
     ReceiptVerifier verifier = new ReceiptVerifier(VerifierConfig.defaults(NETWORK, EPOCHS),
         nodeKey.publicKey().peerId(), new KeyDerivedSigners(),
         new RecentReceiptIds(store::contains, clock, REPLAY_MEMORY_MS), store::unvoucheredValue, clock);
-    return new ReceiptServingPayment(verifier, new AttestationSigner(nodeKey, NETWORK), store);
+    return new StakingServingPayment(verifier, new AttestationSigner(nodeKey, NETWORK), store, true);
   }
 }

@@ -7,9 +7,9 @@ import io.disjoint.node.config.ServeSpec;
 import io.disjoint.node.payment.PaymentWiring;
 import io.disjoint.p2p.api.Host;
 import io.disjoint.p2p.crypto.PrivKey;
+import io.disjoint.relay.protocol.Libp2pRelay;
 import io.disjoint.relay.protocol.RelayProtocol;
 import io.disjoint.relay.protocol.RelayService;
-import io.disjoint.relay.protocol.RelayStreamServer;
 import io.disjoint.relay.protocol.ServingPayment;
 import io.disjoint.relay.upstream.Head;
 import io.disjoint.relay.upstream.HttpUpstreamClient;
@@ -60,8 +60,7 @@ public final class ServingWiring implements AutoCloseable {
         payment = PaymentWiring.serving(key, store.get(), clock);
       }
       RelayService service = new RelayService(upstreams, payment, blocking, clock);
-      host.setStreamHandler(RelayProtocol.PROTOCOL_ID, stream -> RelayStreamServer.install(stream.channel(), service,
-          stream.remotePeer().toBase58(), ch -> stream.reset(), RelayProtocol.DEFAULT_MAX_IN_FLIGHT_PER_STREAM));
+      Libp2pRelay.serve(host, service);
       return new ServingWiring(host, upstreams, store);
     } catch (RuntimeException e) {
       upstreams.values().forEach(UpstreamClient::close);

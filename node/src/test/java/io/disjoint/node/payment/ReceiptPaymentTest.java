@@ -4,35 +4,30 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.disjoint.node.DataDir;
 import io.disjoint.p2p.crypto.KeyFiles;
 import io.disjoint.p2p.crypto.KeyType;
 import io.disjoint.p2p.crypto.PrivKey;
+import io.disjoint.relay.protocol.GatewayPayment;
 import io.disjoint.relay.protocol.PaymentRejectedException;
 import io.disjoint.relay.protocol.RelayRequest;
 import io.disjoint.relay.protocol.ServingPayment;
-import io.disjoint.staking.receipt.AttestationSigner;
-import io.disjoint.staking.receipt.EpochSchedule;
-import io.disjoint.staking.receipt.NetworkDomain;
-import io.disjoint.staking.receipt.RecentReceiptIds;
-import io.disjoint.staking.receipt.ReceiptSigner;
-import io.disjoint.staking.receipt.ReceiptVerifier;
 import io.disjoint.staking.receipt.ResponseAttestation;
-import io.disjoint.staking.receipt.VerifierConfig;
 import io.disjoint.staking.store.ReceiptStore;
-import io.disjoint.staking.store.StoreConfig;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Random;
 import org.apache.tuweni.bytes.Bytes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Gateway-signed receipts checked, stored and attested by the serving side, on a real store. */
+/**
+ * The node's payment wiring: receipts signed by a gateway key for its key-derived account are
+ * accepted, stored once and attested by the serving side on a real store; forged, replayed,
+ * mismatched and missing receipts are refused.
+ */
 class ReceiptPaymentTest {
-  private static final NetworkDomain NET = new NetworkDomain("disjoint-test", 1);
-  private static final EpochSchedule EPOCHS = EpochSchedule.HOURLY;
   private static final String CHAIN = "eip155:31337";
 
   @Test
@@ -43,14 +38,10 @@ class ReceiptPaymentTest {
     PrivKey nodeKey = KeyFiles.loadOrCreate(dir.resolve("node.key"), KeyType.ED25519);
     String gatewayPeer = gatewayKey.publicKey().peerId().toBase58();
     String nodePeer = nodeKey.publicKey().peerId().toBase58();
-    ReceiptGatewayPayment gateway = new ReceiptGatewayPayment(new ReceiptSigner(gatewayKey, NET,
-        KeyDerivedSigners.accountOf(Bytes.wrap(gatewayKey.publicKey().marshal())), EPOCHS, clock, new Random(1)),
-        BigInteger.valueOf(1_000));
+    GatewayPayment gateway = PaymentWiring.gateway(gatewayKey, clock);
 
-    try (ReceiptStore store = ReceiptStore.open(dir.resolve("receipts"), NET.networkId(), StoreConfig.DEFAULTS)) {
-      ReceiptVerifier verifier = new ReceiptVerifier(VerifierConfig.defaults(NET, EPOCHS), nodeKey.publicKey().peerId(),
-          new KeyDerivedSigners(), new RecentReceiptIds(store::contains, clock, 120_000), store::unvoucheredValue, clock);
-      ServingPayment serving = new ReceiptServingPayment(verifier, new AttestationSigner(nodeKey, NET), store);
+    try (ReceiptStore store = PaymentWiring.openStore(new DataDir(dir))) {
+      ServingPayment serving = PaymentWiring.serving(nodeKey, store, clock);
 
       byte[] body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\",\"params\":[]}".getBytes(StandardCharsets.UTF_8);
       byte[] receipt = gateway.receiptFor(nodePeer, CHAIN, body, 10);
@@ -63,7 +54,8 @@ class ReceiptPaymentTest {
       long[] stored = {0};
       store.forEachReceipt(r -> stored[0]++);
       assertEquals(1, stored[0]);
-      assertEquals(BigInteger.valueOf(10_000), store.summary().get(0).value());
+      assertEquals(PaymentWiring.PRICE_PER_COMPUTE_UNIT.multiply(BigInteger.TEN), store.summary().get(0).value(),
+          "10 compute units at the network's price");
 
       PaymentRejectedException replay = assertThrows(PaymentRejectedException.class, () -> serving.admit(gatewayPeer, request));
       assertTrue(replay.getMessage().contains("already used"), replay.getMessage());
@@ -80,7 +72,7 @@ class ReceiptPaymentTest {
 
       RelayRequest unpaid = new RelayRequest(4, CHAIN, body, clock.millis() + 5_000, new byte[0]);
       assertTrue(assertThrows(PaymentRejectedException.class, () -> serving.admit(gatewayPeer, unpaid))
-          .getMessage().contains("none was attached"));
+          .getMessage().contains("only with a payment receipt"));
 
       stored[0] = 0;
       store.forEachReceipt(r -> stored[0]++);
