@@ -95,6 +95,40 @@ class NoiseHandshakeHandlerTest {
   }
 
   @Test
+  void completesWhenEveryMessageArrivesOneByteAtATime() throws Exception {
+    Side init = side(alice, true, Optional.of(bob.peerId()), List.of());
+    Side resp = side(bob, false, Optional.empty(), List.of());
+    boolean moved = true;
+    while (moved) {
+      moved = trickle(init.channel, resp.channel) | trickle(resp.channel, init.channel);
+    }
+    assertEquals(bob.peerId(), init.handler.handshakeFuture().get().remotePeer());
+    assertEquals(alice.peerId(), resp.handler.handshakeFuture().get().remotePeer());
+    init.channel.writeAndFlush(Unpooled.wrappedBuffer("after".getBytes()));
+    trickle(init.channel, resp.channel);
+    assertArrayEquals("after".getBytes(), resp.capture.bytes());
+    init.channel.finishAndReleaseAll();
+    resp.channel.finishAndReleaseAll();
+  }
+
+  /** Like {@link #pump} but delivers each outbound buffer as single-byte buffers. */
+  static boolean trickle(EmbeddedChannel from, EmbeddedChannel to) {
+    boolean moved = false;
+    ByteBuf out;
+    while ((out = from.readOutbound()) != null) {
+      moved = true;
+      byte[] bytes = io.netty.buffer.ByteBufUtil.getBytes(out);
+      out.release();
+      for (byte b : bytes) {
+        ByteBuf one = Unpooled.wrappedBuffer(new byte[] {b});
+        to.writeInbound(one);
+        assertEquals(0, one.refCnt());
+      }
+    }
+    return moved;
+  }
+
+  @Test
   void bytesAfterTheLastHandshakeMessageGoThroughTheCodecBeforeTheEvent() throws Exception {
     Side init = side(alice, true, Optional.empty(), List.of());
     Side resp = side(bob, false, Optional.empty(), List.of());
