@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import io.disjoint.staking.merkle.SumNode;
+import io.disjoint.staking.voucher.Voucher;
 import org.apache.tuweni.bytes.Bytes;
 import org.apache.tuweni.bytes.Bytes32;
 
@@ -60,6 +62,13 @@ public final class EncodingVectors {
         Bytes.EMPTY);
   }
 
+  /** The first voucher over a batch holding only {@code r}. */
+  static Voucher voucherFor(PaymentReceipt r) {
+    SumNode leaf = SumNode.receiptLeaf(r.id(), r.computeUnits());
+    return new Voucher(r.domain(), r.payer(), r.signerKey(), r.nodeId(), 1, Bytes32.ZERO,
+        r.timestampMs(), 1, leaf.hash(), leaf.sum(), r.value(), r.value(), Bytes.EMPTY);
+  }
+
   static ObjectNode build() throws Exception {
     ObjectMapper json = new ObjectMapper();
     PrivKey gateway = key(GATEWAY_SEED);
@@ -105,6 +114,16 @@ public final class EncodingVectors {
     aout.put("id", a.id().toHexString());
     aout.put("signature", a.signature().toHexString());
     aout.put("wire", Bytes.wrap(a.encode()).toHexString());
+
+    Voucher uv = voucherFor(r);
+    Voucher v = uv.withSignature(Bytes.wrap(gateway.sign(uv.signingBytes())));
+    ObjectNode vout = root.putObject("voucher");
+    vout.put("note", "sequence 1 over a batch of the one receipt above; batchRoot is its receipt leaf");
+    vout.put("batchRoot", v.batchRoot().toHexString());
+    vout.put("signingBytes", Bytes.wrap(v.signingBytes()).toHexString());
+    vout.put("id", v.id().toHexString());
+    vout.put("signature", v.signature().toHexString());
+    vout.put("wire", Bytes.wrap(v.encode()).toHexString());
     return root;
   }
 

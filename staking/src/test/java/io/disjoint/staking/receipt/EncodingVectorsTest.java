@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.disjoint.p2p.crypto.PrivKey;
 import java.io.InputStream;
+import io.disjoint.staking.voucher.Voucher;
 import org.apache.tuweni.bytes.Bytes;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +37,23 @@ class EncodingVectorsTest {
     assertTrue(Signatures.verify(decoded.signerKey(), decoded.signingBytes(), decoded.signature()));
     assertEquals(v.get("receiptInput").get("nodePeerId").asText(),
         io.disjoint.p2p.crypto.PeerId.fromBytes(decoded.nodeId().toArray()).toString());
+  }
+
+  @Test
+  void voucherVectorMatches() throws Exception {
+    ObjectNode v = vectors();
+    PaymentReceipt r = EncodingVectors.receiptFrom((ObjectNode) v.get("receiptInput"));
+    Voucher unsigned = EncodingVectors.voucherFor(r);
+    ObjectNode out = (ObjectNode) v.get("voucher");
+    assertEquals(out.get("batchRoot").asText(), unsigned.batchRoot().toHexString());
+    assertEquals(out.get("signingBytes").asText(), Bytes.wrap(unsigned.signingBytes()).toHexString());
+    assertEquals(out.get("id").asText(), unsigned.id().toHexString());
+    PrivKey gateway = EncodingVectors.key(v.get("gatewaySeed").asText());
+    Voucher signed = unsigned.withSignature(Bytes.wrap(gateway.sign(unsigned.signingBytes())));
+    assertEquals(out.get("signature").asText(), signed.signature().toHexString());
+    byte[] wire = Bytes.fromHexString(out.get("wire").asText()).toArray();
+    assertArrayEquals(wire, signed.encode());
+    assertEquals(signed, Voucher.decode(wire));
   }
 
   @Test
