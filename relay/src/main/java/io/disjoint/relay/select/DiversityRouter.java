@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.disjoint.relay.directory.PeerDirectory;
+import io.disjoint.relay.gateway.SubscriptionSink;
 import io.disjoint.relay.protocol.GatewayPayment;
 import io.disjoint.relay.protocol.RelayTransport;
 import io.disjoint.relay.route.MethodRule;
@@ -39,6 +40,7 @@ public final class DiversityRouter implements RequestRouter {
   private final StickyFilters filters;
   private final LogRangeSplitter logs;
   private final Map<String, String> sessionPeers;
+  private final Optional<PolledSubscriptions> subscriptions;
 
   /**
    * @param directory peers per chain with failure domains and heads
@@ -51,6 +53,16 @@ public final class DiversityRouter implements RequestRouter {
    */
   public DiversityRouter(PeerDirectory directory, RelayTransport transport, GatewayPayment payment, EvidenceLog evidence,
       RouterConfig config, Clock clock, Scheduler scheduler, Random random, Executor blockingExecutor) {
+    this(directory, transport, payment, evidence, config, clock, scheduler, random, blockingExecutor, Optional.empty());
+  }
+
+  /**
+   * As above, plus the gateway's WebSocket sessions, through which eth_subscribe ("newHeads",
+   * "logs") notifications are pushed; without it eth_subscribe is refused.
+   */
+  public DiversityRouter(PeerDirectory directory, RelayTransport transport, GatewayPayment payment, EvidenceLog evidence,
+      RouterConfig config, Clock clock, Scheduler scheduler, Random random, Executor blockingExecutor,
+      Optional<SubscriptionSink> subscriptionSink) {
     Objects.requireNonNull(directory, "directory");
     this.reputation = new PeerReputation(config.successEwmaAlpha(), config.latencyWindow());
     this.breakers = new CircuitBreakers(clock, config);
@@ -62,6 +74,7 @@ public final class DiversityRouter implements RequestRouter {
         evidence, json, clock, scheduler, blockingExecutor);
     this.filters = new StickyFilters(ctx, random);
     this.logs = new LogRangeSplitter(ctx);
+    this.subscriptions = subscriptionSink.map(sink -> new PolledSubscriptions(ctx, sink, random));
     int maxSessions = config.maxFilters();
     this.sessionPeers = new LinkedHashMap<>(16, 0.75f, true) {
       @Override
@@ -91,6 +104,12 @@ public final class DiversityRouter implements RequestRouter {
   private CompletableFuture<ObjectNode> dispatch(RouteRequest r) throws JsonProcessingException {
     MethodRule rule = r.rule();
     int cu = rule.computeUnits();
+    if (r.method().equals("eth_subscribe") || r.method().equals("eth_unsubscribe")) {
+      if (subscriptions.isEmpty()) {
+        return CompletableFuture.failedFuture(new RouteException(-32601, "subscriptions are not available on this gateway"));
+      }
+      return r.method().equals("eth_subscribe") ? subscriptions.get().subscribe(r) : subscriptions.get().unsubscribe(r);
+    }
     if (StickyFilters.handles(r.method())) {
       return filters.route(r);
     }
@@ -120,6 +139,19 @@ public final class DiversityRouter implements RequestRouter {
     }
     return FailoverCall.run(ctx, r.chain(), payload, r.deadline(), cu, true, Optional.empty(), Set.of())
         .thenApply(Attempt::responseOrThrow);
+  }
+
+  /**
+   * Peers the router could use now for a chain: fresh and not tripped (for the gateway's health
+   * endpoint: {@code router::routablePeers} is a {@code RoutablePeerCount}).
+   */
+  public int routablePeers(String chain) {
+    return (int) ctx.selector().candidates(chain).stream().filter(c -> !c.tripped()).count();
+  }
+
+  /** Active eth_subscribe subscriptions. */
+  public int activeSubscriptions() {
+    return subscriptions.map(PolledSubscriptions::active).orElse(0);
   }
 
   /** The peer a sticky session is bound to, if any. */

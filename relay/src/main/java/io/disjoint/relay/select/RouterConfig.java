@@ -40,6 +40,8 @@ public record RouterConfig(
     int logsConcurrency,
     Duration filterIdleTimeout,
     int maxFilters,
+    Duration subscriptionPollInterval,
+    int subscriptionMaxBlocksPerPoll,
     List<String> retryableErrorPatterns) {
 
   public static final long DEFAULT_SYNC_ALLOWANCE_BLOCKS = 4;
@@ -69,6 +71,8 @@ public record RouterConfig(
   public static final int DEFAULT_LOGS_CONCURRENCY = 4;
   public static final Duration DEFAULT_FILTER_IDLE_TIMEOUT = Duration.ofMinutes(5);
   public static final int DEFAULT_MAX_FILTERS = 10_000;
+  public static final Duration DEFAULT_SUBSCRIPTION_POLL_INTERVAL = Duration.ofMillis(250);
+  public static final int DEFAULT_SUBSCRIPTION_MAX_BLOCKS_PER_POLL = 32;
   /** Lower-case fragments of -32000-style messages that mean node trouble, not a final answer. */
   public static final List<String> DEFAULT_RETRYABLE_ERROR_PATTERNS = List.of(
       "header not found", "missing trie node", "unknown block", "not synced", "syncing",
@@ -93,6 +97,8 @@ public record RouterConfig(
     check(broadcastFanout >= 1 && quorumSpares >= 0, "broadcastFanout >= 1, quorumSpares >= 0");
     check(logsMaxRange >= 1 && logsMaxChunks >= 2 && logsConcurrency >= 1, "logsMaxRange >= 1, logsMaxChunks >= 2, logsConcurrency >= 1");
     check(maxFilters >= 1, "maxFilters must be >= 1");
+    check(!subscriptionPollInterval.isNegative() && !subscriptionPollInterval.isZero(), "subscriptionPollInterval must be > 0");
+    check(subscriptionMaxBlocksPerPoll >= 1, "subscriptionMaxBlocksPerPoll must be >= 1");
   }
 
   private static void check(boolean ok, String message) {
@@ -141,6 +147,8 @@ public record RouterConfig(
     b.logsConcurrency = logsConcurrency;
     b.filterIdleTimeout = filterIdleTimeout;
     b.maxFilters = maxFilters;
+    b.subscriptionPollInterval = subscriptionPollInterval;
+    b.subscriptionMaxBlocksPerPoll = subscriptionMaxBlocksPerPoll;
     b.retryableErrorPatterns = retryableErrorPatterns;
     return b;
   }
@@ -177,6 +185,8 @@ public record RouterConfig(
     private int logsConcurrency = DEFAULT_LOGS_CONCURRENCY;
     private Duration filterIdleTimeout = DEFAULT_FILTER_IDLE_TIMEOUT;
     private int maxFilters = DEFAULT_MAX_FILTERS;
+    private Duration subscriptionPollInterval = DEFAULT_SUBSCRIPTION_POLL_INTERVAL;
+    private int subscriptionMaxBlocksPerPoll = DEFAULT_SUBSCRIPTION_MAX_BLOCKS_PER_POLL;
     private List<String> retryableErrorPatterns = DEFAULT_RETRYABLE_ERROR_PATTERNS;
 
     public Builder syncAllowanceBlocks(long v) { syncAllowanceBlocks = v; return this; }
@@ -209,6 +219,8 @@ public record RouterConfig(
     public Builder logsConcurrency(int v) { logsConcurrency = v; return this; }
     public Builder filterIdleTimeout(Duration v) { filterIdleTimeout = v; return this; }
     public Builder maxFilters(int v) { maxFilters = v; return this; }
+    public Builder subscriptionPollInterval(Duration v) { subscriptionPollInterval = v; return this; }
+    public Builder subscriptionMaxBlocksPerPoll(int v) { subscriptionMaxBlocksPerPoll = v; return this; }
     public Builder retryableErrorPatterns(List<String> v) { retryableErrorPatterns = v; return this; }
 
     public RouterConfig build() {
@@ -217,7 +229,8 @@ public record RouterConfig(
           rankSharpness, latencyReference, latencyWindow, successEwmaAlpha, probationThreshold,
           probationShare, breakerFailures, breakerBaseCooldown, breakerMaxCooldown, domainBreakerPeers,
           domainBreakerWindow, broadcastFanout, quorumSpares, quorumIgnoredFields, logsMaxRange,
-          logsMaxChunks, logsConcurrency, filterIdleTimeout, maxFilters, retryableErrorPatterns);
+          logsMaxChunks, logsConcurrency, filterIdleTimeout, maxFilters, subscriptionPollInterval,
+          subscriptionMaxBlocksPerPoll, retryableErrorPatterns);
     }
   }
 }
