@@ -22,6 +22,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -82,6 +84,23 @@ public final class GatewayServer implements AutoCloseable {
       RoutablePeerCount peerCount,
       WebSocketSessions sessions,
       Clock clock) {
+    this(config, router, peerCount, sessions, clock, new CompositeMeterRegistry());
+  }
+
+  /**
+   * As above, with meters registered in {@code metrics}: {@code disjoint.gateway.calls} (counter;
+   * tags chain, method as listed in the method table or "other", outcome: ok, rpc_error, denied,
+   * invalid, timeout, failed) and {@code disjoint.gateway.bodies} (timer; tags transport http|ws,
+   * kind single|batch|rejected).
+   */
+  public GatewayServer(
+      GatewayConfig config,
+      RequestRouter router,
+      RoutablePeerCount peerCount,
+      WebSocketSessions sessions,
+      Clock clock,
+      MeterRegistry metrics) {
+    Objects.requireNonNull(metrics, "metrics");
     this.config = Objects.requireNonNull(config, "config");
     Objects.requireNonNull(router, "router");
     Map<String, MethodTable> tables = new HashMap<>();
@@ -108,7 +127,8 @@ public final class GatewayServer implements AutoCloseable {
             config,
             byPath,
             chains,
-            new RpcDispatcher(config, router, Objects.requireNonNull(clock, "clock")),
+            new RpcDispatcher(
+                config, router, Objects.requireNonNull(clock, "clock"), new GatewayMetrics(metrics)),
             new CorsPolicy(config.corsOrigins()),
             Objects.requireNonNull(peerCount, "peerCount"),
             Objects.requireNonNull(sessions, "sessions"));

@@ -52,8 +52,10 @@ final class RpcDispatcher {
   private final Clock clock;
   private final Duration requestTimeout;
   private final long maxResponseBytes;
+  private final GatewayMetrics metrics;
 
-  RpcDispatcher(GatewayConfig config, RequestRouter router, Clock clock) {
+  RpcDispatcher(GatewayConfig config, RequestRouter router, Clock clock, GatewayMetrics metrics) {
+    this.metrics = metrics;
     this.parser = new JsonRpcRequestParser(config.maxBatchSize(), config.maxNestingDepth());
     this.router = router;
     this.clock = clock;
@@ -69,15 +71,19 @@ final class RpcDispatcher {
       EventExecutor loop,
       ByteBufAllocator alloc,
       Reply reply) {
+    long started = System.nanoTime();
     ParsedBody parsed = parser.parse(body);
     switch (parsed) {
-      case ParsedBody.Rejected rejected -> reply.send(rejectedBody(alloc, rejected));
+      case ParsedBody.Rejected rejected -> {
+        reply.send(rejectedBody(alloc, rejected));
+        metrics.body(transport(session), "rejected", Duration.ofNanos(System.nanoTime() - started));
+      }
       case ParsedBody.Single single ->
-          new Exchange(chain, new RpcEntry[] {single.entry()}, false, session, loop, alloc, reply)
+          new Exchange(chain, new RpcEntry[] {single.entry()}, false, session, loop, alloc, reply, started)
               .start();
       case ParsedBody.Batch batch ->
           new Exchange(
-                  chain, batch.entries().toArray(RpcEntry[]::new), true, session, loop, alloc, reply)
+                  chain, batch.entries().toArray(RpcEntry[]::new), true, session, loop, alloc, reply, started)
               .start();
     }
   }
@@ -119,7 +125,7 @@ final class RpcDispatcher {
 
     record Local(JsonNode result) implements Outcome {}
 
-    record Failed(JsonRpcError error) implements Outcome {}
+    record Failed(JsonRpcError error, GatewayMetrics.Outcome kind) implements Outcome {}
   }
 
   private static final Outcome SILENT = new Outcome.Silent();
@@ -139,6 +145,7 @@ final class RpcDispatcher {
     private boolean starting = true;
     private boolean finished;
     private ScheduledFuture<?> timer;
+    private final long started;
 
     Exchange(
         ChainEndpoint chain,
@@ -147,7 +154,9 @@ final class RpcDispatcher {
         Optional<String> session,
         EventExecutor loop,
         ByteBufAllocator alloc,
-        Reply reply) {
+        Reply reply,
+        long started) {
+      this.started = started;
       this.chain = chain;
       this.entries = entries;
       this.batch = batch;
@@ -163,7 +172,8 @@ final class RpcDispatcher {
       Instant deadline = clock.instant().plus(requestTimeout);
       for (int i = 0; i < entries.length; i++) {
         switch (entries[i]) {
-          case RpcEntry.Invalid invalid -> outcomes[i] = new Outcome.Failed(invalid.error());
+          case RpcEntry.Invalid invalid ->
+              outcomes[i] = new Outcome.Failed(invalid.error(), GatewayMetrics.Outcome.INVALID);
           case RpcEntry.Call call -> startCall(i, call, deadline);
         }
       }
@@ -179,19 +189,21 @@ final class RpcDispatcher {
       MethodRule rule = chain.methods().rule(call.method());
       Outcome immediate = null;
       if (!rule.allowed()) {
-        immediate = new Outcome.Failed(notAllowed(call.method()));
+        immediate = new Outcome.Failed(notAllowed(call.method()), GatewayMetrics.Outcome.DENIED);
       } else if (rule.routing() == MethodRule.Routing.LOCAL) {
         immediate =
             switch (chain.answerLocally(call.method(), Optional.ofNullable(call.request().get("params")))) {
               case ChainEndpoint.LocalAnswer.Result r -> new Outcome.Local(r.value());
-              case ChainEndpoint.LocalAnswer.Error e -> new Outcome.Failed(e.error());
+              case ChainEndpoint.LocalAnswer.Error e ->
+                  new Outcome.Failed(e.error(), GatewayMetrics.Outcome.RPC_ERROR);
             };
       } else if (session.isEmpty() && needsWebSocket(call.method())) {
         immediate =
             new Outcome.Failed(
                 new JsonRpcError(
                     JsonRpcError.METHOD_NOT_FOUND,
-                    "the method " + call.method() + " is only available over WebSocket"));
+                    "the method " + call.method() + " is only available over WebSocket"),
+                GatewayMetrics.Outcome.DENIED);
       }
       if (immediate != null) {
         outcomes[index] = call.notification() ? SILENT : immediate;
@@ -244,7 +256,7 @@ final class RpcDispatcher {
       }
       for (int i = 0; i < outcomes.length; i++) {
         if (outcomes[i] == null) {
-          outcomes[i] = new Outcome.Failed(JsonRpcError.timedOut());
+          outcomes[i] = new Outcome.Failed(JsonRpcError.timedOut(), GatewayMetrics.Outcome.TIMEOUT);
           routed[i].cancel(false);
         }
       }
@@ -268,9 +280,30 @@ final class RpcDispatcher {
         buf.release();
         reply.send(errorBody(alloc, JsonRpcError.internal()));
         return;
+      } finally {
+        record();
       }
       buf.release();
       reply.nothing();
+    }
+
+    private void record() {
+      for (int i = 0; i < entries.length; i++) {
+        String method = entries[i] instanceof RpcEntry.Call call ? call.method() : "";
+        GatewayMetrics.Outcome kind =
+            switch (outcomes[i]) {
+              case Outcome.Silent silent -> null;
+              case Outcome.Local local -> GatewayMetrics.Outcome.OK;
+              case Outcome.Routed r ->
+                  r.response().has("error") ? GatewayMetrics.Outcome.RPC_ERROR : GatewayMetrics.Outcome.OK;
+              case Outcome.Failed failed -> failed.kind();
+            };
+        if (kind != null) {
+          metrics.call(chain.chainId(), method, chain.methods().listedMethods(), kind);
+        }
+      }
+      metrics.body(
+          transport(session), batch ? "batch" : "single", Duration.ofNanos(System.nanoTime() - started));
     }
 
     private boolean writeSingle(ByteBuf buf, ByteBufOutputStream out) throws IOException {
@@ -330,7 +363,7 @@ final class RpcDispatcher {
   private static Outcome routedOutcome(ObjectNode response) {
     if (response == null) {
       log.error("the router completed with no response");
-      return new Outcome.Failed(JsonRpcError.internal());
+      return new Outcome.Failed(JsonRpcError.internal(), GatewayMetrics.Outcome.FAILED);
     }
     return new Outcome.Routed(response);
   }
@@ -342,13 +375,15 @@ final class RpcDispatcher {
     }
     if (cause instanceof RouteException route) {
       String message = route.getMessage() == null ? "internal error" : route.getMessage();
-      return new Outcome.Failed(new JsonRpcError(route.code(), message));
+      GatewayMetrics.Outcome kind =
+          route.code() == JsonRpcError.TIMEOUT ? GatewayMetrics.Outcome.TIMEOUT : GatewayMetrics.Outcome.FAILED;
+      return new Outcome.Failed(new JsonRpcError(route.code(), message), kind);
     }
     if (cause instanceof CancellationException) {
-      return new Outcome.Failed(JsonRpcError.timedOut());
+      return new Outcome.Failed(JsonRpcError.timedOut(), GatewayMetrics.Outcome.TIMEOUT);
     }
     log.error("the router failed with an unexpected exception", cause);
-    return new Outcome.Failed(JsonRpcError.internal());
+    return new Outcome.Failed(JsonRpcError.internal(), GatewayMetrics.Outcome.FAILED);
   }
 
   private static String rawId(RpcEntry entry) {
@@ -356,6 +391,10 @@ final class RpcDispatcher {
       case RpcEntry.Invalid invalid -> invalid.rawId();
       case RpcEntry.Call call -> call.rawId().orElse("null");
     };
+  }
+
+  private static String transport(Optional<String> session) {
+    return session.isPresent() ? "ws" : "http";
   }
 
   private static boolean needsWebSocket(String method) {

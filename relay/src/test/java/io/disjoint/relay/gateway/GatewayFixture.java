@@ -1,5 +1,6 @@
 package io.disjoint.relay.gateway;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,6 +18,7 @@ final class GatewayFixture implements AutoCloseable {
   final ScriptedRouter router = new ScriptedRouter();
   final WebSocketSessions sessions = new WebSocketSessions();
   final AtomicInteger peers = new AtomicInteger(3);
+  final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
   final GatewayServer server;
   final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
@@ -26,7 +28,7 @@ final class GatewayFixture implements AutoCloseable {
   }
 
   GatewayFixture(GatewayConfig config) throws InterruptedException {
-    server = new GatewayServer(config, router, chain -> peers.get(), sessions, Clock.systemUTC());
+    server = new GatewayServer(config, router, chain -> peers.get(), sessions, Clock.systemUTC(), metrics);
     server.start();
   }
 

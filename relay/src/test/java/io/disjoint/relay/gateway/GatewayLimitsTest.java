@@ -300,4 +300,24 @@ class GatewayLimitsTest {
       }
     }
   }
+
+  @Test
+  void metersCountCallsWithBoundedTags() throws Exception {
+    gateway.postJson("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\"},"
+        + "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"admin_peers\"},"
+        + "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"eth_testRevert\"},"
+        + "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"eth_random_client_text_12345\"},"
+        + "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":7}]");
+    gateway.postJson("{broken");
+    var registry = gateway.metrics;
+    assertEquals(1.0, registry.get("disjoint.gateway.calls").tags("method", "eth_blockNumber", "outcome", "ok").counter().count());
+    assertEquals(1.0, registry.get("disjoint.gateway.calls").tags("method", "other", "outcome", "denied").counter().count());
+    assertEquals(1.0, registry.get("disjoint.gateway.calls").tags("method", "other", "outcome", "rpc_error").counter().count(),
+        "an unlisted method name is never a tag value");
+    assertEquals(1.0, registry.get("disjoint.gateway.calls").tags("method", "other", "outcome", "invalid").counter().count());
+    assertEquals(1, registry.get("disjoint.gateway.bodies").tags("transport", "http", "kind", "batch").timer().count());
+    assertEquals(1, registry.get("disjoint.gateway.bodies").tags("kind", "rejected").timer().count());
+    registry.getMeters().forEach(meter -> meter.getId().getTags().forEach(tag ->
+        assertTrue(!tag.getValue().contains("random_client_text"), "client text leaked into tag " + tag)));
+  }
 }

@@ -1,0 +1,71 @@
+package io.disjoint.relay.gateway;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Gateway meters, with tags from bounded sets only: the chain (configured), the method (listed in
+ * the method table, else {@code other}), the outcome (the enum below) and the transport.
+ *
+ * <ul>
+ *   <li>{@code disjoint.gateway.calls} (counter): one per JSON-RPC call, by chain, method, outcome
+ *   <li>{@code disjoint.gateway.bodies} (timer): one per request body (single or batch), from
+ *       parse to answer, by transport (http, ws) and kind (single, batch, rejected)
+ * </ul>
+ */
+final class GatewayMetrics {
+  /** What became of one call. */
+  enum Outcome {
+    OK,
+    RPC_ERROR,
+    DENIED,
+    INVALID,
+    TIMEOUT,
+    FAILED;
+
+    final String tag = name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private final MeterRegistry registry;
+  private final Map<String, Counter> calls = new ConcurrentHashMap<>();
+  private final Map<String, Timer> bodies = new ConcurrentHashMap<>();
+
+  GatewayMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  void call(String chain, String method, Set<String> listedMethods, Outcome outcome) {
+    String methodTag = listedMethods.contains(method) ? method : "other";
+    String key = chain + '|' + methodTag + '|' + outcome.tag;
+    calls
+        .computeIfAbsent(
+            key,
+            k ->
+                Counter.builder("disjoint.gateway.calls")
+                    .description("JSON-RPC calls answered by the gateway")
+                    .tag("chain", chain)
+                    .tag("method", methodTag)
+                    .tag("outcome", outcome.tag)
+                    .register(registry))
+        .increment();
+  }
+
+  void body(String transport, String kind, Duration took) {
+    bodies
+        .computeIfAbsent(
+            transport + '|' + kind,
+            k ->
+                Timer.builder("disjoint.gateway.bodies")
+                    .description("request bodies from parse to answer")
+                    .tag("transport", transport)
+                    .tag("kind", kind)
+                    .publishPercentiles(0.5, 0.99)
+                    .register(registry))
+        .record(took);
+  }
+}
