@@ -17,7 +17,8 @@ import java.util.Objects;
  * @param maxConnectionsPerPeer authenticated connections to one peer id
  * @param maxConnectionsPerIp inbound connections from one remote IP, handshaking ones included
  * @param loopbackExemptFromIpLimit whether 127.0.0.0/8 and ::1 skip the per-IP limit
- * @param maxInboundStreamsPerPeer streams a peer may have open towards us (per connection)
+ * @param maxInboundStreamsPerPeer streams a peer may have open towards us, over all its
+ *     connections (each connection's Yamux session enforces it too)
  * @param maxOutboundStreamsPerConnection streams we may open on one connection
  * @param streamMemoryBudget largest receive window of one stream, in bytes
  * @param connectionMemoryBudget receive window beyond the initial 256 KiB per stream that the

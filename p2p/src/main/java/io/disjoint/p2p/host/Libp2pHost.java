@@ -80,7 +80,7 @@ public final class Libp2pHost implements Host {
     this.peerId = privKey.peerId();
     this.config = config;
     this.limiter = new ConnectionLimiter(config);
-    this.dispatcher = new StreamDispatcher(config.streamNegotiationTimeout());
+    this.dispatcher = new StreamDispatcher(config.streamNegotiationTimeout(), config.maxInboundStreamsPerPeer());
     this.upgrader = new ConnectionUpgrader(privKey, config.yamuxConfig(), config.handshakeTimeout(),
         config.idleTimeout());
     this.identify = new IdentifyService(new IdentifyView(), config.agentVersion(), info -> {
@@ -224,6 +224,14 @@ public final class Libp2pHost implements Host {
     return attempt;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The future completes on the stream's event loop right after the remote echoed the
+   * protocol; add the protocol's handlers in a callback attached before that (the usual
+   * {@code newStream(...).thenAccept(...)}) so that they are in place before the first bytes
+   * arrive. Bytes that arrive while the pipeline is empty are dropped by Netty's tail handler.
+   */
   @Override
   public CompletableFuture<Stream> newStream(PeerId peer, String protocolId) {
     return connect(peer).thenCompose(c -> c.newStream(protocolId));

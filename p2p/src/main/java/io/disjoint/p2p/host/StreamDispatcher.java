@@ -3,6 +3,7 @@ package io.disjoint.p2p.host;
 import io.disjoint.p2p.P2pException.Fault;
 import io.disjoint.p2p.api.Stream;
 import io.disjoint.p2p.api.StreamHandler;
+import io.disjoint.p2p.crypto.PeerId;
 import io.disjoint.p2p.multistream.MultistreamException;
 import io.disjoint.p2p.multistream.MultistreamNegotiator;
 import io.disjoint.p2p.yamux.YamuxStreamChannel;
@@ -15,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,10 +28,13 @@ import org.slf4j.LoggerFactory;
 final class StreamDispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(StreamDispatcher.class);
   private final Map<String, StreamHandler> handlers = new ConcurrentHashMap<>();
+  private final Map<PeerId, AtomicInteger> inboundPerPeer = new ConcurrentHashMap<>();
   private final Duration negotiationTimeout;
+  private final int maxInboundStreamsPerPeer;
 
-  StreamDispatcher(Duration negotiationTimeout) {
+  StreamDispatcher(Duration negotiationTimeout, int maxInboundStreamsPerPeer) {
     this.negotiationTimeout = negotiationTimeout;
+    this.maxInboundStreamsPerPeer = maxInboundStreamsPerPeer;
   }
 
   void register(String protocolId, StreamHandler handler) {
@@ -49,6 +54,9 @@ final class StreamDispatcher {
 
   /** Called by the Yamux session for each accepted inbound stream, before it is registered. */
   void inbound(HostConnection connection, YamuxStreamChannel channel) {
+    if (!admitInbound(connection.remotePeer(), channel)) {
+      return;
+    }
     ScheduledFuture<?>[] timer = new ScheduledFuture<?>[1];
     MultistreamNegotiator negotiator = MultistreamNegotiator.listener(handlers::containsKey,
         new MultistreamNegotiator.Callback() {
@@ -76,6 +84,37 @@ final class StreamDispatcher {
         });
     channel.pipeline().addLast("multistream", negotiator);
     timer[0] = scheduleTimeout(channel, connection, "inbound stream");
+  }
+
+  /**
+   * Counts the peer's open inbound streams over all its connections (each Yamux session also caps
+   * its own); a stream over the limit is reset before negotiation.
+   */
+  private boolean admitInbound(PeerId peer, YamuxStreamChannel channel) {
+    AtomicInteger count = inboundPerPeer.computeIfAbsent(peer, p -> new AtomicInteger());
+    if (count.incrementAndGet() > maxInboundStreamsPerPeer) {
+      release(peer, count);
+      LOG.debug("resetting inbound stream from {}: resource limit: {} inbound streams per peer",
+          peer, maxInboundStreamsPerPeer);
+      channel.pipeline().addLast(new ResetOnActive());
+      return false;
+    }
+    channel.closeFuture().addListener(f -> release(peer, count));
+    return true;
+  }
+
+  private void release(PeerId peer, AtomicInteger count) {
+    if (count.decrementAndGet() <= 0) {
+      inboundPerPeer.computeIfPresent(peer, (p, c) -> c.get() <= 0 ? null : c);
+    }
+  }
+
+  /** Resets a refused stream as soon as it is registered. */
+  private static final class ResetOnActive extends io.netty.channel.ChannelInboundHandlerAdapter {
+    @Override
+    public void channelActive(io.netty.channel.ChannelHandlerContext ctx) {
+      ((YamuxStreamChannel) ctx.channel()).reset();
+    }
   }
 
   /** Opens a stream on the connection and negotiates {@code protocolId} on it. */

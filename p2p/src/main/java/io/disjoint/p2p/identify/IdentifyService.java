@@ -139,7 +139,7 @@ public final class IdentifyService {
     stream.channel().pipeline().addLast("identify-reader",
         new ReadToEndHandler(MAX_MESSAGES * (MAX_MESSAGE_BYTES + Uvarint.MAX_LENGTH), bytes));
     return bytes.thenApply(b -> {
-      PeerInfo info = decode(b, stream.connection());
+      PeerInfo info = decode(b, stream.remotePeer());
       onIdentified.accept(info);
       return info;
     });
@@ -149,9 +149,8 @@ public final class IdentifyService {
    * Decodes one or more length-prefixed Identify messages (merged, as protobuf merges them) and
    * checks them against the authenticated connection.
    */
-  public static PeerInfo decode(byte[] bytes, Connection connection) {
+  public static PeerInfo decode(byte[] bytes, PeerId remote) {
     IdentifyProto.Identify message = parse(bytes);
-    PeerId remote = connection.remotePeer();
     if (message.hasPublicKey()) {
       PubKey key;
       try {

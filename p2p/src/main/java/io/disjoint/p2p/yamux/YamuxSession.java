@@ -438,7 +438,7 @@ public final class YamuxSession extends ChannelDuplexHandler {
           closed ? "connection closed" : "session is going away"));
       return;
     }
-    if (outboundStreams >= config.maxOutboundStreams()) {
+    if (outboundStreams + pendingOpens.size() >= config.maxOutboundStreams()) {
       open.result().completeExceptionally(new YamuxException(Fault.LOCAL,
           "resource limit: " + config.maxOutboundStreams() + " outbound streams on this connection"));
       return;
