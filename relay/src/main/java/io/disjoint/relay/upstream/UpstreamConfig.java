@@ -15,8 +15,10 @@ import java.util.Optional;
  * @param connectTimeout how long a TCP connect (and WebSocket handshake) may take
  * @param maxResponseBytes a larger upstream answer fails (not retryable: any node would send it)
  * @param headPollInterval how often the head tracker polls when no newHeads subscription is up
- * @param headSubscriptionUrl WebSocket URL for newHeads; empty to poll only. For a ws:// url it
- *     defaults to the url itself
+ * @param headSubscriptionUrl WebSocket URL for newHeads; empty to poll only. Defaults to the url
+ *     itself, with ws:// for http:// (anvil and reth serve both on one port; where nothing answers
+ *     there, as on geth's HTTP port, the head tracker polls and retries the subscription with a
+ *     backoff of up to 30 s)
  * @param unhealthyAfterFailures consecutive head failures after which the upstream is unhealthy
  */
 public record UpstreamConfig(
@@ -73,7 +75,7 @@ public record UpstreamConfig(
     }
   }
 
-  /** Defaults for a URL; a ws:// URL also carries the newHeads subscription. */
+  /** Defaults for a URL, with newHeads tried on its WebSocket twin. */
   public static UpstreamConfig of(URI url) {
     return builder(url).build();
   }
@@ -89,6 +91,14 @@ public record UpstreamConfig(
   String pathAndQuery() {
     String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
     return url.getRawQuery() == null ? path : path + "?" + url.getRawQuery();
+  }
+
+  /** The ws:// URL at the same host, port and path as an http:// one. */
+  static URI webSocketTwin(URI url) {
+    if (!"http".equals(url.getScheme())) {
+      return url;
+    }
+    return URI.create("ws" + url.toString().substring("http".length()));
   }
 
   public static Builder builder(URI url) {
@@ -108,8 +118,7 @@ public record UpstreamConfig(
 
     private Builder(URI url) {
       this.url = url;
-      this.headSubscriptionUrl =
-          url != null && "ws".equals(url.getScheme()) ? Optional.of(url) : Optional.empty();
+      this.headSubscriptionUrl = Optional.ofNullable(url).map(UpstreamConfig::webSocketTwin);
     }
 
     public Builder maxConnections(int value) {

@@ -152,4 +152,15 @@ class HeadTrackerTest {
       anvil.close();
     }
   }
+
+  @Test
+  void defaultConfigForAnHttpUrlSubscribesOnItsWebSocketTwin() throws Exception {
+    try (AnvilProcess anvil = AnvilProcess.start();
+        HttpUpstreamClient client = HttpUpstreamClient.start(UpstreamConfig.of(anvil.httpUrl()), Clock.systemUTC())) {
+      assertEquals(Optional.of(anvil.wsUrl()), client.config().headSubscriptionUrl());
+      await(client.headTracker()::subscribed, Duration.ofSeconds(5), "newHeads on ws:// at the same port");
+      mine(client, 1);
+      await(() -> client.head().number() == 1, Duration.ofSeconds(5), "head 1");
+    }
+  }
 }
