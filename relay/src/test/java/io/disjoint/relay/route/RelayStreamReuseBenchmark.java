@@ -80,6 +80,23 @@ public final class RelayStreamReuseBenchmark {
       long[] fresh = run(Math.max(1000, sequential / 10), () -> freshStream(gateway, node, payload, clock));
       report("new stream per request, sequential", fresh);
 
+      // The same relay through the whole DiversityRouter (JSON in and out, selection, deadline).
+      io.disjoint.relay.directory.InMemoryPeerDirectory directory = new io.disjoint.relay.directory.InMemoryPeerDirectory(clock);
+      directory.putStatic(peer, io.disjoint.relay.directory.FailureDomain.parse("provider=aws"), java.util.Set.of(CHAIN));
+      io.netty.util.HashedWheelTimer timers = new io.netty.util.HashedWheelTimer(1, TimeUnit.MILLISECONDS);
+      io.disjoint.relay.select.DiversityRouter router = new io.disjoint.relay.select.DiversityRouter(directory, pooled,
+          io.disjoint.relay.protocol.GatewayPayment.NONE, new io.disjoint.relay.select.InMemoryEvidenceLog(),
+          io.disjoint.relay.select.RouterConfig.defaults(), clock, io.disjoint.relay.select.Scheduler.wheel(timers),
+          new java.util.Random(1), Executors.newVirtualThreadPerTaskExecutor());
+      com.fasterxml.jackson.databind.node.ObjectNode json = (com.fasterxml.jackson.databind.node.ObjectNode)
+          new com.fasterxml.jackson.databind.ObjectMapper().readTree(payload);
+      MethodRule rule = new MethodRule("eth_blockNumber", true, 10, MethodRule.Routing.ANY, 1);
+      Runnable routed = () -> router.route(new RouteRequest(CHAIN, "eth_blockNumber", json, rule,
+          Instant.now().plusSeconds(10), java.util.Optional.empty())).join();
+      run(sequential / 4, routed);
+      report("DiversityRouter over the pooled stream, sequential", run(sequential, routed));
+      timers.stop();
+
       int inFlight = 64;
       int total = sequential * 5;
       long t0 = System.nanoTime();

@@ -149,4 +149,20 @@ class SelectionRulesTest {
         () -> RouterConfig.builder().maxDomainShare(0).build());
     assertTrue(e.getMessage().contains("maxDomainShare"));
   }
+
+  @Test
+  void wheelSchedulerRunsDueTasksAndDropsCancelledOnes() throws Exception {
+    io.netty.util.HashedWheelTimer timer = new io.netty.util.HashedWheelTimer(1, java.util.concurrent.TimeUnit.MILLISECONDS);
+    try {
+      Scheduler s = Scheduler.wheel(timer);
+      java.util.concurrent.CountDownLatch ran = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.atomic.AtomicBoolean cancelledRan = new java.util.concurrent.atomic.AtomicBoolean();
+      s.schedule(Duration.ofMillis(5), () -> cancelledRan.set(true)).cancel();
+      s.schedule(Duration.ofMillis(20), ran::countDown);
+      assertTrue(ran.await(5, java.util.concurrent.TimeUnit.SECONDS));
+      assertTrue(!cancelledRan.get(), "a cancelled task never runs");
+    } finally {
+      timer.stop();
+    }
+  }
 }
