@@ -148,7 +148,7 @@ class GatewayLimitsTest {
         long t0 = System.nanoTime();
         HttpResponse<String> ok = gateway.postJson("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\"}");
         assertEquals("0x10", json(ok.body()).get("result").asText());
-        assertTrue(System.nanoTime() - t0 < Duration.ofMillis(300).toNanos(), "a healthy client is served promptly");
+        assertTrue(System.nanoTime() - t0 < Duration.ofMillis(700).toNanos(), "a healthy client is served before the stalled ones time out");
       }
       trickling.write("X-Slow: 1\r\n");
       RawHttp.Response cut = stalled.read();
