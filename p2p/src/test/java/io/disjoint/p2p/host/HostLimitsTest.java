@@ -135,6 +135,19 @@ class HostLimitsTest {
   }
 
   @Test
+  void silentSecuredConnectionIsClosedAtTheIdleTimeout() {
+    Libp2pHost b = hosts.start(HostConfig.builder()
+        .idleTimeout(Duration.ofMillis(700))
+        .keepAliveInterval(Duration.ZERO));
+    try (RawSecuredPeer raw = new RawSecuredPeer(b.listenAddrs().get(0).toTcpSocketAddress(), b.peerId())) {
+      long start = System.nanoTime();
+      raw.closed.orTimeout(10, TimeUnit.SECONDS).join();
+      assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(500),
+          "closed by the idle timer, not at once");
+    }
+  }
+
+  @Test
   void listenersSeeConnectAndDisconnect() throws InterruptedException {
     Libp2pHost a = hosts.start();
     Libp2pHost b = hosts.start();
