@@ -25,6 +25,15 @@ import io.disjoint.relay.select.Scheduler;
 import io.disjoint.relay.upstream.AnvilProcess;
 import io.disjoint.relay.upstream.HttpUpstreamClient;
 import io.disjoint.relay.upstream.UpstreamConfig;
+import io.disjoint.relay.upstream.UpstreamClient;
+import io.disjoint.relay.upstream.Head;
+import io.disjoint.relay.select.Evidence;
+import io.disjoint.p2p.crypto.PubKey;
+import io.disjoint.staking.codec.Sha256;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import io.disjoint.staking.receipt.Account;
 import io.disjoint.staking.receipt.AttestationSigner;
 import io.disjoint.staking.receipt.EpochSchedule;
@@ -82,6 +91,34 @@ class PaidRelayTest {
   private Libp2pHost gateway;
   private ReceiptSigner signer;
   private InMemoryPeerDirectory directory;
+  private final AtomicBoolean tamper = new AtomicBoolean();
+
+  /** Rewrites every block hash in the upstream's answers while {@code on} is set. */
+  private static final class TamperingUpstream implements UpstreamClient {
+    private final UpstreamClient inner;
+    private final AtomicBoolean on;
+
+    TamperingUpstream(UpstreamClient inner, AtomicBoolean on) {
+      this.inner = inner;
+      this.on = on;
+    }
+
+    @Override
+    public CompletableFuture<byte[]> send(byte[] requestJson, Duration timeout) {
+      return inner.send(requestJson, timeout).thenApply(body -> on.get()
+          ? new String(body, StandardCharsets.UTF_8).replaceAll("\"hash\":\"0x[0-9a-f]{64}\"", "\"hash\":\"0x" + "66".repeat(32) + "\"")
+              .getBytes(StandardCharsets.UTF_8)
+          : body);
+    }
+
+    @Override
+    public Head head() {
+      return inner.head();
+    }
+
+    @Override
+    public void close() {}
+  }
 
   private Libp2pHost startHost() {
     Libp2pHost host = new Libp2pHost(PrivKey.generate(KeyType.ED25519, new SecureRandom()),
@@ -99,15 +136,18 @@ class PaidRelayTest {
     SignerDirectory signers = (payer, key, now) ->
         key.equals(signer.signerKey()) ? SignerDirectory.SignerStatus.ACTIVE : SignerDirectory.SignerStatus.UNKNOWN;
     directory = new InMemoryPeerDirectory(clock);
-    List<FailureDomain> domains = List.of(FailureDomain.parse("provider=aws"), FailureDomain.parse("provider=gcp"));
+    List<FailureDomain> domains = List.of(FailureDomain.parse("provider=aws"), FailureDomain.parse("provider=gcp"),
+        FailureDomain.parse("provider=hetzner"));
     for (int i = 0; i < domains.size(); i++) {
       Libp2pHost node = startHost();
       ReceiptStore store = ReceiptStore.open(dir.resolve("node" + i), NETWORK.networkId(), StoreConfig.DEFAULTS);
       stores.add(store);
       ReceiptVerifier verifier = new ReceiptVerifier(VerifierConfig.defaults(NETWORK, EpochSchedule.HOURLY), node.peerId(),
           signers, new RecentReceiptIds(store::contains, clock, 120_000), store::unvoucheredValue, clock);
-      HttpUpstreamClient upstream = HttpUpstreamClient.start(UpstreamConfig.of(anvil.httpUrl()), clock);
-      closeables.add(upstream);
+      HttpUpstreamClient http = HttpUpstreamClient.start(UpstreamConfig.of(anvil.httpUrl()), clock);
+      closeables.add(http);
+      // The last node can be told to lie about block contents (a tampering operator).
+      UpstreamClient upstream = i == domains.size() - 1 ? new TamperingUpstream(http, tamper) : http;
       RelayService service = new RelayService(Map.of(CHAIN, upstream),
           new StakingServingPayment(verifier, new AttestationSigner(node.privKey(), NETWORK), store, true), blocking, clock);
       Libp2pRelay.serve(node, service);
@@ -135,8 +175,10 @@ class PaidRelayTest {
     }
   }
 
+  private final InMemoryEvidenceLog evidence = new InMemoryEvidenceLog();
+
   private DiversityRouter router(GatewayPayment payment) {
-    return new DiversityRouter(directory, Libp2pRelay.transport(gateway, clock), payment, new InMemoryEvidenceLog(),
+    return new DiversityRouter(directory, Libp2pRelay.transport(gateway, clock), payment, evidence,
         RouterConfig.builder().hedging(false).build(), clock, Scheduler.of(scheduler), new Random(3), blocking);
   }
 
@@ -183,7 +225,7 @@ class PaidRelayTest {
       AtomicInteger k = new AtomicInteger();
       s.forEachReceipt(r -> k.incrementAndGet());
       return k.get() > 0;
-    }), "both domains served and were paid");
+    }), "every domain served and was paid");
   }
 
   @Test
@@ -193,5 +235,32 @@ class PaidRelayTest {
     RouteException re = assertInstanceOf(RouteException.class, e.getCause());
     assertTrue(re.getMessage().contains("RECEIPT_REJECTED"), re.getMessage());
     assertEquals(0, storedReceipts());
+  }
+
+  @Test
+  void tamperedAnswerIsOutvotedAndItsSignedAttestationKeptAsEvidence() throws Exception {
+    tamper.set(true);
+    DiversityRouter router = router(new StakingGatewayPayment(signer, BigInteger.ONE));
+    ObjectNode req = (ObjectNode) JSON.readTree("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getBlockByNumber\",\"params\":[\"0x0\",false]}");
+    RouteRequest quorum = new RouteRequest(CHAIN, "eth_getBlockByNumber", req,
+        new MethodRule("eth_getBlockByNumber", true, 20, MethodRule.Routing.ANY, 3), Instant.now().plusSeconds(10), Optional.empty());
+    ObjectNode answer = router.route(quorum).get(10, TimeUnit.SECONDS);
+    String honestHash = answer.path("result").path("hash").asText();
+    assertTrue(honestHash.matches("0x[0-9a-f]{64}") && !honestHash.equals("0x" + "66".repeat(32)), honestHash);
+
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (evidence.all().isEmpty() && System.nanoTime() < until) {
+      Thread.sleep(10);
+    }
+    assertEquals(1, evidence.all().size());
+    Evidence e = evidence.all().get(0);
+    Libp2pHost tamperer = hosts.get(hosts.size() - 1);
+    assertEquals(tamperer.peerId().toBase58(), e.dissenter());
+    // The kept attestation is the tamperer's own signature over the lie: attributable, slashable.
+    ResponseAttestation signed = ResponseAttestation.decode(e.dissentingAttestation());
+    assertEquals(Sha256.hash(e.dissentingPayload()), signed.responseHash());
+    assertEquals(tamperer.peerId(), PubKey.unmarshal(signed.signerKey().toArrayUnsafe()).peerId());
+    assertTrue(PubKey.unmarshal(signed.signerKey().toArrayUnsafe()).verify(signed.signingBytes(), signed.signature().toArrayUnsafe()));
+    assertEquals(3, storedReceipts(), "all three participants were paid for answering");
   }
 }
