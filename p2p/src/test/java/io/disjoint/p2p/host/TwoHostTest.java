@@ -130,6 +130,18 @@ class TwoHostTest {
   }
 
   @Test
+  void listeningOnABusyPortFailsStartWithTheAddress() {
+    Libp2pHost a = hosts.start();
+    Libp2pHost clash = new Libp2pHost(
+        io.disjoint.p2p.crypto.PrivKey.generate(io.disjoint.p2p.crypto.KeyType.ED25519, new java.security.SecureRandom()),
+        HostConfig.builder().listenAddrs(a.listenAddrs()).build());
+    Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+        () -> clash.start().orTimeout(10, TimeUnit.SECONDS).join());
+    assertTrue(e.getMessage().contains(a.listenAddrs().get(0).toString()), e.getMessage());
+    clash.stop().orTimeout(10, TimeUnit.SECONDS).join();
+  }
+
+  @Test
   void sameKeyIdentityIsStableAcrossPeerIdText() {
     Libp2pHost a = hosts.start();
     assertArrayEquals(a.peerId().bytes(), a.privKey().peerId().bytes());

@@ -115,6 +115,25 @@ class YamuxSessionTest {
   }
 
   @Test
+  void halfCloseWaitsForDataHeldBackByTheWindow() {
+    Side client = side(CONFIG, true, true);
+    Side server = side(CONFIG, false, false);
+    YamuxStreamChannel stream = open(client, new StreamSink());
+    int total = 2 * YamuxConfig.INITIAL_WINDOW;
+    stream.writeAndFlush(Unpooled.wrappedBuffer(new byte[total]));
+    CompletableFuture<Void> finSent = stream.closeWrite();
+    shuttle(client, server);
+    StreamSink sink = server.sinks.get(0);
+    assertFalse(finSent.isDone(), "FIN waits behind the queued data");
+    while (!sink.events.contains(ChannelInputShutdownEvent.INSTANCE)) {
+      server.accepted.get(0).read();
+      shuttle(client, server);
+    }
+    assertEquals(total, sink.received.readableBytes(), "all data arrived before the FIN");
+    assertTrue(finSent.isDone());
+  }
+
+  @Test
   void windowGrowsWhileTheReaderKeepsUp() {
     Side client = side(CONFIG, true, true);
     Side server = side(CONFIG, false, true);
