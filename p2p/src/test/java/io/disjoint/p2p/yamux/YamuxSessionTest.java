@@ -284,6 +284,23 @@ class YamuxSessionTest {
   }
 
   @Test
+  void closedStreamIsResetWhenTheRemoteNeverFinishes() {
+    Side client = side(CONFIG, true, true);
+    Side server = side(CONFIG, false, true);
+    YamuxStreamChannel stream = open(client, new StreamSink());
+    stream.writeAndFlush(text("x"));
+    stream.close();
+    shuttle(client, server);
+    assertEquals(1, client.session.streamCount(), "kept until the remote FINs");
+    client.channel.advanceTimeBy(CONFIG.streamCloseTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    client.channel.runScheduledPendingTasks();
+    List<YamuxFrame> frames = writtenFrames(client.channel);
+    assertEquals(1, frames.size());
+    assertTrue(frames.get(0).hasFlag(YamuxFlags.RST));
+    assertEquals(0, client.session.streamCount());
+  }
+
+  @Test
   void goAwayStopsNewStreams() {
     Side client = side(CONFIG, true, true);
     client.channel.writeInbound(frame(YamuxFrameType.GO_AWAY, 0, 0, 0, null));
