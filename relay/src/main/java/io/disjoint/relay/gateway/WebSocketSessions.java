@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +20,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebSocketSessions implements SubscriptionSink {
   private static final Logger log = LoggerFactory.getLogger(WebSocketSessions.class);
+
+  private static final long SLOW_CLIENT_GRACE_MILLIS = 1_000;
 
   private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
   private final AtomicLong nextId = new AtomicLong(1);
@@ -50,11 +53,13 @@ public final class WebSocketSessions implements SubscriptionSink {
       return false;
     }
     if (!s.channel.isWritable()) {
-      // the client is not reading: queueing more would grow memory without bound
+      // the client is not reading: queueing more would grow memory without bound. The close
+      // frame waits behind what the client has not read, so the connection is cut soon after
       s.channel
           .writeAndFlush(
               new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, "client is not reading"))
           .addListener(f -> s.channel.close());
+      s.channel.eventLoop().schedule(() -> s.channel.close(), SLOW_CLIENT_GRACE_MILLIS, TimeUnit.MILLISECONDS);
       return false;
     }
     s.channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(json)));

@@ -156,4 +156,38 @@ class GatewayWebSocketTest {
     Exception failure = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> connect("/eip155:5"));
     assertTrue(failure.getMessage() != null);
   }
+
+  @Test
+  void aSubscriberThatDoesNotReadIsClosedInsteadOfBufferedWithoutBound() throws Exception {
+    try (GatewayFixture small = new GatewayFixture(GatewayFixture.defaults().webSocketOutboundLimitBytes(1024 * 1024).build())) {
+      Client idle = new Client() {
+        @Override
+        public void onOpen(WebSocket webSocket) {
+          // never asks for a message: the client reads nothing
+        }
+      };
+      idle.socket = small.http.newWebSocketBuilder()
+          .buildAsync(URI.create("ws://127.0.0.1:" + small.port() + "/eth"), idle).get(5, TimeUnit.SECONDS);
+      idle.socket.sendText("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_subscribe\",\"params\":[\"newHeads\"]}", true).get(5, TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (small.router.received.isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      String session = small.router.received.getFirst().session().orElseThrow();
+      byte[] note = ("{\"jsonrpc\":\"2.0\",\"method\":\"eth_subscription\",\"params\":{\"subscription\":\"0x1\",\"result\":\""
+          + "f".repeat(256 * 1024) + "\"}}").getBytes(StandardCharsets.UTF_8);
+      int accepted = 0;
+      while (small.sessions.send(session, note)) {
+        accepted++;
+        assertTrue(accepted < 2_000, "the gateway kept queueing for a client that reads nothing");
+        Thread.sleep(1);
+      }
+      long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (small.sessions.isOpen(session) && System.nanoTime() < waitUntil) {
+        Thread.sleep(10);
+      }
+      assertFalse(small.sessions.isOpen(session), "the slow session was closed after " + accepted + " pushes");
+      assertTrue(accepted >= 4, "pushes were accepted until the outbound limit, " + accepted);
+    }
+  }
 }
