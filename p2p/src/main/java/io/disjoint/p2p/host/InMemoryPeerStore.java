@@ -11,12 +11,14 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Peer store in memory. Addresses per peer are capped (oldest dropped) so that a peer cannot grow
- * it without bound through Identify.
+ * Peer store in memory. Addresses and protocols per peer are capped so that a peer cannot grow it
+ * without bound through Identify, and so is the number of peers (new peers are not recorded once
+ * it is full).
  */
 public final class InMemoryPeerStore implements PeerStore {
   static final int MAX_ADDRS_PER_PEER = 32;
   static final int MAX_PROTOCOLS_PER_PEER = 128;
+  static final int MAX_PEERS = 10_000;
 
   private record Entry(List<Multiaddr> addrs, Optional<PeerInfo> info) {}
 
@@ -24,6 +26,9 @@ public final class InMemoryPeerStore implements PeerStore {
 
   @Override
   public void addAddrs(PeerId peer, List<Multiaddr> addrs) {
+    if (entries.size() >= MAX_PEERS && !entries.containsKey(peer)) {
+      return;
+    }
     entries.compute(peer, (id, old) -> {
       LinkedHashSet<Multiaddr> merged = new LinkedHashSet<>();
       for (Multiaddr a : addrs) {
