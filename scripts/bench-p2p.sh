@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # p2p benchmark (a program, not a test): Java libp2p host vs js-libp2p 3.x on loopback, same run.
 #
-#   scripts/bench-p2p.sh [--handshakes 1000] [--warmup 200] [--mib 256] [--streams 1,16] [--no-js]
+#   scripts/bench-p2p.sh [--handshakes 500] [--warmup 200] [--mib 256] [--streams 1,16] [--rounds 3] [--no-js]
 #
 # Figures: sequential handshakes per second (dial + close: TCP + multistream + Noise XX + Yamux),
 # and throughput over 1 and 16 streams of one connection in 64 KiB writes, for Java<->Java

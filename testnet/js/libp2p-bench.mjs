@@ -8,6 +8,8 @@
 //                      upgrade (identify runs on each connection as it does in production)
 //   throughput         per stream count: MiB written in 64 KiB writes, split evenly over the
 //                      streams of one connection, timed until the receiver acknowledges the last byte
+// Each also per CPU second of this process (user + system; both nodes live in it), which stays
+// comparable when other work shares the machine.
 // MB/s here is 10^6 bytes per second.
 import { multiaddr } from '@multiformats/multiaddr'
 import { createNode } from './libp2p-common.mjs'
@@ -73,14 +75,21 @@ async function sendAndAwaitAck (stream, bytes) {
   if (got !== BigInt(bytes)) throw new Error(`receiver counted ${got} of ${bytes} bytes`)
 }
 
+/** CPU seconds this process used (user + system) since `since` (a process.cpuUsage() value). */
+function cpuSeconds (since) {
+  const d = process.cpuUsage(since)
+  return (d.user + d.system) / 1e6
+}
+
 async function measureHandshakes (dialer, addr, count) {
+  const cpu = process.cpuUsage()
   const started = performance.now()
   for (let i = 0; i < count; i++) {
     const conn = await dialer.dial(addr)
     await conn.close()
   }
   const seconds = (performance.now() - started) / 1000
-  return count / seconds
+  return { perSec: count / seconds, perCpuSec: count / cpuSeconds(cpu) }
 }
 
 async function measureThroughput (dialer, addr, streamCount, totalBytes) {
@@ -89,10 +98,12 @@ async function measureThroughput (dialer, addr, streamCount, totalBytes) {
     const perStream = Math.floor(totalBytes / streamCount)
     const streams = []
     for (let i = 0; i < streamCount; i++) streams.push(await conn.newStream(BENCH_PROTOCOL))
+    const cpu = process.cpuUsage()
     const started = performance.now()
     await Promise.all(streams.map((s) => sendAndAwaitAck(s, perStream)))
     const seconds = (performance.now() - started) / 1000
-    return { streams: streamCount, bytes: perStream * streamCount, seconds, mbPerSec: (perStream * streamCount) / seconds / 1e6 }
+    const mb = (perStream * streamCount) / 1e6
+    return { streams: streamCount, bytes: perStream * streamCount, seconds, mbPerSec: mb / seconds, mbPerCpuSec: mb / cpuSeconds(cpu) }
   } finally {
     await conn.close()
   }
@@ -110,20 +121,21 @@ try {
   log(`warm-up: ${opts.warmupHandshakes} handshakes`)
   await measureHandshakes(dialer, addr, opts.warmupHandshakes)
   log(`handshakes: ${opts.handshakes} sequential dial + close`)
-  const handshakesPerSec = await measureHandshakes(dialer, addr, opts.handshakes)
-  log(`handshakes/s ${handshakesPerSec.toFixed(1)}`)
+  const hs = await measureHandshakes(dialer, addr, opts.handshakes)
+  log(`handshakes/s ${hs.perSec.toFixed(1)} (${hs.perCpuSec.toFixed(1)} per CPU second)`)
   await measureThroughput(dialer, addr, 1, 16 * 1024 * 1024)
   const throughput = []
   for (const n of opts.streams) {
     const r = await measureThroughput(dialer, addr, n, opts.mib * 1024 * 1024)
-    log(`${n} stream(s): ${r.mbPerSec.toFixed(1)} MB/s`)
+    log(`${n} stream(s): ${r.mbPerSec.toFixed(1)} MB/s (${r.mbPerCpuSec.toFixed(1)} MB per CPU second)`)
     throughput.push(r)
   }
   process.stdout.write(JSON.stringify({
     impl: 'js-libp2p 3.3.11',
     node: process.version,
     handshakes: opts.handshakes,
-    handshakesPerSec,
+    handshakesPerSec: hs.perSec,
+    handshakesPerCpuSec: hs.perCpuSec,
     writeSize: WRITE_SIZE,
     throughput
   }) + '\n')

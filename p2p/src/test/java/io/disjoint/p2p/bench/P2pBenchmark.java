@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.disjoint.p2p.api.Connection;
 import io.disjoint.p2p.api.Host;
 import io.disjoint.p2p.api.Stream;
-import io.disjoint.p2p.interop.JsFixture;
 import io.disjoint.p2p.interop.JavaHosts;
+import io.disjoint.p2p.interop.JsFixture;
 import io.disjoint.p2p.multiaddr.Multiaddr;
+import io.netty.util.Version;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -20,31 +22,37 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Loopback benchmark of the Java libp2p host against js-libp2p 3.x, both measured in the same run
  * on the same machine: sequential handshakes per second (dial + close, each a full TCP +
  * multistream + Noise XX + Yamux upgrade) and throughput over 1 and 16 streams of one connection
- * in 64 KiB writes. Not a test: run it with scripts/bench-p2p.sh.
+ * in 64 KiB writes. Rounds alternate Java and js. Each figure is given per wall-clock second and per
+ * CPU second of the measuring process (both ends of the connection live in that one process), the
+ * second being the fairer comparison on a machine shared with other work. Not a test: run it with
+ * scripts/bench-p2p.sh.
  *
  * <pre>
- *   scripts/bench-p2p.sh [--handshakes 1000] [--mib 256] [--streams 1,16] [--no-js]
+ *   scripts/bench-p2p.sh [--handshakes 500] [--warmup 200] [--mib 256] [--streams 1,16] [--rounds 3] [--no-js]
  * </pre>
  */
 public final class P2pBenchmark {
   private static final long MIB = 1024 * 1024;
 
-  private record Options(int handshakes, int warmupHandshakes, int mib, List<Integer> streams, boolean js) {
+  private record Options(int handshakes, int warmupHandshakes, int mib, List<Integer> streams, boolean js, int rounds) {
     Options {
-      if (handshakes <= 0 || warmupHandshakes < 0 || mib <= 0 || streams.isEmpty() || streams.stream().anyMatch(n -> n <= 0)) {
-        throw new IllegalArgumentException("--handshakes, --mib and --streams must be positive");
+      if (handshakes <= 0 || warmupHandshakes < 0 || mib <= 0 || rounds <= 0 || streams.isEmpty()
+          || streams.stream().anyMatch(n -> n <= 0)) {
+        throw new IllegalArgumentException("--handshakes, --mib, --rounds and --streams must be positive");
       }
       streams = List.copyOf(streams);
     }
 
     static Options parse(String[] args) {
-      int handshakes = 1000;
+      int handshakes = 500;
       int warmup = 200;
+      int rounds = 3;
       int mib = 256;
       List<Integer> streams = List.of(1, 16);
       boolean js = true;
@@ -54,12 +62,13 @@ public final class P2pBenchmark {
           case "--handshakes" -> handshakes = Integer.parseInt(value(args, ++i));
           case "--warmup" -> warmup = Integer.parseInt(value(args, ++i));
           case "--mib" -> mib = Integer.parseInt(value(args, ++i));
+          case "--rounds" -> rounds = Integer.parseInt(value(args, ++i));
           case "--streams" -> streams = Arrays.stream(value(args, ++i).split(",")).map(Integer::parseInt).toList();
           default -> throw new IllegalArgumentException("unknown flag " + args[i]
-              + "; flags: --handshakes N --warmup N --mib N --streams 1,16 --no-js");
+              + "; flags: --handshakes N --warmup N --mib N --streams 1,16 --rounds N --no-js");
         }
       }
-      return new Options(handshakes, warmup, mib, streams, js);
+      return new Options(handshakes, warmup, mib, streams, js, rounds);
     }
 
     private static String value(String[] args, int i) {
@@ -68,20 +77,24 @@ public final class P2pBenchmark {
       }
       return args[i];
     }
+
+    String command() {
+      return "scripts/bench-p2p.sh --handshakes " + handshakes + " --warmup " + warmupHandshakes + " --mib " + mib
+          + " --streams " + String.join(",", streams.stream().map(String::valueOf).toList()) + " --rounds " + rounds
+          + (js ? "" : " --no-js");
+    }
   }
 
-  /** One implementation's figures: handshakes/s and MB/s (10^6 bytes) per stream count. */
-  private record Figures(String impl, double handshakesPerSec, Map<Integer, Double> mbPerSec) {}
+  /** A rate per wall-clock second and per CPU second of the measuring process. */
+  private record Rate(double perSecond, double perCpuSecond) {}
+
+  /** One round of one implementation: handshakes, and MB (10^6 bytes) per stream count. */
+  private record Figures(String impl, Rate handshakes, Map<Integer, Rate> megabytes) {}
 
   public static void main(String[] args) throws Exception {
     Options opts = Options.parse(args);
-    Figures java = measureJava(opts);
-    Figures js = opts.js() ? measureJs(opts) : null;
-    printReport(opts, java, js);
-    System.exit(0);
-  }
-
-  private static Figures measureJava(Options opts) throws Exception {
+    List<Figures> java = new ArrayList<>();
+    List<Figures> js = new ArrayList<>();
     Host listener = JavaHosts.newLoopbackHost();
     Host dialer = JavaHosts.newLoopbackHost();
     listener.setStreamHandler(BenchProtocol.ID, BenchProtocol.sink());
@@ -92,32 +105,55 @@ public final class P2pBenchmark {
       log("java: warm-up (" + opts.warmupHandshakes() + " handshakes, 64 MiB)");
       handshakes(dialer, addr, opts.warmupHandshakes());
       throughput(dialer, addr, 1, 64 * MIB);
-      log("java: " + opts.handshakes() + " sequential dial + close");
-      double hs = handshakes(dialer, addr, opts.handshakes());
-      log(String.format(Locale.ROOT, "java: %.1f handshakes/s", hs));
-      Map<Integer, Double> mbps = new LinkedHashMap<>();
-      for (int n : opts.streams()) {
-        double r = throughput(dialer, addr, n, opts.mib() * MIB);
-        log(String.format(Locale.ROOT, "java: %d stream(s) %.1f MB/s", n, r));
-        mbps.put(n, r);
+      // Rounds alternate Java and js so that load from other work on the machine hits both alike.
+      for (int round = 1; round <= opts.rounds(); round++) {
+        log("round " + round + " of " + opts.rounds());
+        java.add(measureJava(opts, dialer, addr));
+        if (opts.js()) {
+          js.add(measureJs(opts));
+        }
       }
-      return new Figures("Java host (Netty, " + System.getProperty("java.vm.name") + " " + Runtime.version() + ")", hs, mbps);
     } finally {
       dialer.stop().get(10, TimeUnit.SECONDS);
       listener.stop().get(10, TimeUnit.SECONDS);
     }
+    printReport(opts, java, js);
+    System.exit(0);
   }
 
-  private static double handshakes(Host dialer, Multiaddr addr, int count) throws Exception {
+  private static Figures measureJava(Options opts, Host dialer, Multiaddr addr) throws Exception {
+    Rate hs = handshakes(dialer, addr, opts.handshakes());
+    log(String.format(Locale.ROOT, "java: %.1f handshakes/s (%.1f per CPU second)", hs.perSecond(), hs.perCpuSecond()));
+    Map<Integer, Rate> mb = new LinkedHashMap<>();
+    for (int n : opts.streams()) {
+      Rate r = throughput(dialer, addr, n, opts.mib() * MIB);
+      log(String.format(Locale.ROOT, "java: %d stream(s) %.1f MB/s (%.1f MB per CPU second)", n, r.perSecond(), r.perCpuSecond()));
+      mb.put(n, r);
+    }
+    String impl = "Java host (Netty " + Version.identify().values().iterator().next().artifactVersion() + ", "
+        + System.getProperty("java.vm.name") + " " + Runtime.version() + ")";
+    return new Figures(impl, hs, mb);
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  private static Rate rate(double units, long wallNanos, long cpuNanos) {
+    return new Rate(units / (wallNanos / 1e9), units / (cpuNanos / 1e9));
+  }
+
+  private static Rate handshakes(Host dialer, Multiaddr addr, int count) throws Exception {
+    long cpu = processCpuNanos();
     long started = System.nanoTime();
     for (int i = 0; i < count; i++) {
       Connection c = dialer.dial(addr).get(10, TimeUnit.SECONDS);
       c.close().get(10, TimeUnit.SECONDS);
     }
-    return count / ((System.nanoTime() - started) / 1e9);
+    return rate(count, System.nanoTime() - started, processCpuNanos() - cpu);
   }
 
-  private static double throughput(Host dialer, Multiaddr addr, int streamCount, long totalBytes) throws Exception {
+  private static Rate throughput(Host dialer, Multiaddr addr, int streamCount, long totalBytes) throws Exception {
     Connection c = dialer.dial(addr).get(10, TimeUnit.SECONDS);
     try {
       long perStream = totalBytes / streamCount;
@@ -125,11 +161,11 @@ public final class P2pBenchmark {
       for (int i = 0; i < streamCount; i++) {
         streams.add(c.newStream(BenchProtocol.ID).get(10, TimeUnit.SECONDS));
       }
+      long cpu = processCpuNanos();
       long started = System.nanoTime();
       CompletableFuture.allOf(streams.stream().map(s -> BenchProtocol.send(s, perStream)).toArray(CompletableFuture[]::new))
           .get(5, TimeUnit.MINUTES);
-      double seconds = (System.nanoTime() - started) / 1e9;
-      return perStream * streamCount / seconds / 1e6;
+      return rate(perStream * streamCount / 1e6, System.nanoTime() - started, processCpuNanos() - cpu);
     } finally {
       c.close().get(10, TimeUnit.SECONDS);
     }
@@ -150,44 +186,63 @@ public final class P2pBenchmark {
         throw new IllegalStateException("js benchmark failed (exit " + (p.isAlive() ? "timeout" : p.exitValue()) + "): " + out);
       }
       JsonNode r = new ObjectMapper().readTree(out.substring(out.lastIndexOf('\n') + 1));
-      Map<Integer, Double> mbps = new LinkedHashMap<>();
+      Map<Integer, Rate> mb = new LinkedHashMap<>();
       for (JsonNode t : r.get("throughput")) {
-        mbps.put(t.get("streams").asInt(), t.get("mbPerSec").asDouble());
+        mb.put(t.get("streams").asInt(), new Rate(t.get("mbPerSec").asDouble(), t.get("mbPerCpuSec").asDouble()));
       }
-      return new Figures(r.get("impl").asText() + " (Node " + r.get("node").asText() + ")", r.get("handshakesPerSec").asDouble(), mbps);
+      Rate hs = new Rate(r.get("handshakesPerSec").asDouble(), r.get("handshakesPerCpuSec").asDouble());
+      return new Figures(r.get("impl").asText() + " (Node " + r.get("node").asText() + ")", hs, mb);
     } finally {
       p.destroyForcibly();
     }
   }
 
-  private static void printReport(Options opts, Figures java, Figures js) {
+  private static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  private static void printReport(Options opts, List<Figures> java, List<Figures> js) {
     StringBuilder sb = new StringBuilder();
-    sb.append("\n| figure | Java | js-libp2p | Java / js |\n|---|---|---|---|\n");
-    row(sb, "sequential handshakes (dial + close) per s", java.handshakesPerSec(), js == null ? null : js.handshakesPerSec(), "%.0f");
-    for (int n : opts.streams()) {
-      row(sb, n + " stream" + (n == 1 ? "" : "s") + ", " + opts.mib() + " MiB in 64 KiB writes, MB/s",
-          java.mbPerSec().get(n), js == null ? null : js.mbPerSec().get(n), "%.0f");
+    sb.append("\nMedians of ").append(opts.rounds()).append(" alternating rounds (each round's value in brackets).\n");
+    for (boolean perCpu : new boolean[] {false, true}) {
+      ToDoubleFunction<Rate> pick = perCpu ? Rate::perCpuSecond : Rate::perSecond;
+      String unit = perCpu ? "per CPU second" : "per second";
+      sb.append("\n| figure (").append(unit).append(") | Java | js-libp2p | Java / js |\n|---|---|---|---|\n");
+      row(sb, "sequential handshakes (dial + close)", java, js, f -> pick.applyAsDouble(f.handshakes()));
+      for (int n : opts.streams()) {
+        row(sb, "MB, " + n + " stream" + (n == 1 ? "" : "s") + ", " + opts.mib() + " MiB in 64 KiB writes", java, js,
+            f -> pick.applyAsDouble(f.megabytes().get(n)));
+      }
     }
-    sb.append("\nJava: ").append(java.impl()).append('\n');
-    if (js != null) {
-      sb.append("js:   ").append(js.impl()).append('\n');
+    sb.append("\nJava: ").append(java.get(0).impl()).append('\n');
+    if (!js.isEmpty()) {
+      sb.append("js:   ").append(js.get(0).impl()).append('\n');
     }
     sb.append("date: ").append(LocalDate.now(ZoneOffset.UTC)).append(", cores: ").append(Runtime.getRuntime().availableProcessors())
-        .append(", handshakes measured: ").append(opts.handshakes()).append('\n');
-    sb.append("command: scripts/bench-p2p.sh --handshakes ").append(opts.handshakes()).append(" --mib ").append(opts.mib())
-        .append(" --streams ").append(String.join(",", opts.streams().stream().map(String::valueOf).toList()))
-        .append(opts.js() ? "" : " --no-js").append('\n');
+        .append(String.format(Locale.ROOT, ", load average at the end: %.1f",
+            ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()))
+        .append('\n');
+    sb.append("command: ").append(opts.command()).append('\n');
     System.out.print(sb);
     System.out.flush();
   }
 
-  private static void row(StringBuilder sb, String name, Double java, Double js, String fmt) {
-    sb.append("| ").append(name).append(" | ").append(String.format(Locale.ROOT, fmt, java)).append(" | ");
-    if (js == null) {
+  private static void row(StringBuilder sb, String name, List<Figures> java, List<Figures> js, ToDoubleFunction<Figures> f) {
+    double javaMedian = median(java.stream().map(f::applyAsDouble).toList());
+    sb.append("| ").append(name).append(" | ").append(cell(javaMedian, java, f)).append(" | ");
+    if (js.isEmpty()) {
       sb.append("- | - |\n");
-    } else {
-      sb.append(String.format(Locale.ROOT, fmt, js)).append(" | ").append(String.format(Locale.ROOT, "%.2fx", java / js)).append(" |\n");
+      return;
     }
+    double jsMedian = median(js.stream().map(f::applyAsDouble).toList());
+    sb.append(cell(jsMedian, js, f)).append(" | ").append(String.format(Locale.ROOT, "%.2fx", javaMedian / jsMedian)).append(" |\n");
+  }
+
+  private static String cell(double median, List<Figures> runs, ToDoubleFunction<Figures> f) {
+    return String.format(Locale.ROOT, "%.0f (%s)", median,
+        String.join(" / ", runs.stream().map(r -> String.format(Locale.ROOT, "%.0f", f.applyAsDouble(r))).toList()));
   }
 
   private static void log(String msg) {
