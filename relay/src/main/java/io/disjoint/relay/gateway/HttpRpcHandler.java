@@ -179,11 +179,7 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (path.equals("health") && request.method() == HttpMethod.GET) {
-      int routableChains = (int) gateway.chains().stream()
-          .filter(c -> gateway.peerCount().routablePeers(c.chainId()) > 0).count();
-      HttpResponseStatus status =
-          routableChains == 0 ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.OK;
-      respond(ctx, status, health(), keepAlive, origin);
+      health(ctx, keepAlive, origin);
       return;
     }
     ChainEndpoint chain = gateway.resolve(path);
@@ -223,7 +219,10 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter {
           origin);
       return;
     }
-    byte[] body = ByteBufUtil.getBytes(request.content());
+    dispatch(ctx, chain, ByteBufUtil.getBytes(request.content()), keepAlive, origin);
+  }
+
+  private void dispatch(ChannelHandlerContext ctx, ChainEndpoint chain, byte[] body, boolean keepAlive, String origin) {
     gateway
         .dispatcher()
         .dispatch(
@@ -263,7 +262,16 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter {
     send(ctx, response, keepAlive, null);
   }
 
-  private ByteBuf health() {
+  /** {@code GET /health}: 200 while any chain has a routable peer, else 503. */
+  private void health(ChannelHandlerContext ctx, boolean keepAlive, String origin) {
+    long routableChains =
+        gateway.chains().stream().filter(c -> gateway.peerCount().routablePeers(c.chainId()) > 0).count();
+    HttpResponseStatus status =
+        routableChains == 0 ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.OK;
+    respond(ctx, status, healthBody(), keepAlive, origin);
+  }
+
+  private ByteBuf healthBody() {
     ObjectNode root = JsonRpcMapper.SHARED.createObjectNode();
     ArrayNode chains = JsonRpcMapper.SHARED.createArrayNode();
     int routable = 0;
