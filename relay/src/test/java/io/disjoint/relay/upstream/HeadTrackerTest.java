@@ -163,4 +163,57 @@ class HeadTrackerTest {
       await(() -> client.head().number() == 1, Duration.ofSeconds(5), "head 1");
     }
   }
+
+  /** A clock the test moves by hand. */
+  private static final class ManualClock extends Clock {
+    private Instant now = Instant.parse("2026-11-23T12:00:00Z");
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+
+  @Test
+  void failedSubscriptionsAreRetriedWithADoublingBackoffWhilePollingGoesOn() {
+    ScriptedTransport transport = new ScriptedTransport();
+    ManualClock clock = new ManualClock();
+    java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+    List<Long> attemptSeconds = new ArrayList<>();
+    Instant start = clock.instant();
+    ScheduledExecutorService never = Executors.newSingleThreadScheduledExecutor();
+    try (HeadTracker tracker = new HeadTracker(transport,
+        Optional.of(() -> {
+          attempts.incrementAndGet();
+          attemptSeconds.add(Duration.between(start, clock.instant()).toSeconds());
+          return CompletableFuture.failedFuture(new UpstreamException("upstream WebSocket unreachable (connect failed)", true));
+        }),
+        never, clock, Duration.ofSeconds(1), 3)) {
+      for (int second = 0; second <= 70; second++) {
+        transport.block(second, HASH_A.substring(0, 64) + String.format("%02x", second % 256));
+        tracker.tick();
+        clock.advance(Duration.ofSeconds(1));
+      }
+      assertEquals(List.of(0L, 1L, 3L, 7L, 15L, 31L, 61L), attemptSeconds, "1, 2, 4, 8, 16, then 30 s apart");
+      assertFalse(tracker.subscribed());
+      assertEquals(70, tracker.head().number(), "polling kept the head current meanwhile");
+      assertTrue(tracker.healthy());
+    } finally {
+      never.shutdownNow();
+    }
+  }
 }
