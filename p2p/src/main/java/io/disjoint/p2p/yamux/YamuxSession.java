@@ -67,6 +67,7 @@ public final class YamuxSession extends ChannelDuplexHandler {
   private boolean goAwaySent;
   private boolean goAwayReceived;
   private boolean closed;
+  private boolean shutDown;
   private int keepAlivePing;
   private ScheduledFuture<?> keepAliveTask;
   private long refusedStreams;
@@ -246,10 +247,10 @@ public final class YamuxSession extends ChannelDuplexHandler {
   }
 
   private void shutDown() {
-    if (closed && streams.isEmpty() && pings.isEmpty() && pendingOpens.isEmpty()) {
-      closeFuture.complete(null);
+    if (shutDown) {
       return;
     }
+    shutDown = true;
     closed = true;
     if (keepAliveTask != null) {
       keepAliveTask.cancel(false);
