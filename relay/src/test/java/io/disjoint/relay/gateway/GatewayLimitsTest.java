@@ -320,4 +320,27 @@ class GatewayLimitsTest {
     registry.getMeters().forEach(meter -> meter.getId().getTags().forEach(tag ->
         assertTrue(!tag.getValue().contains("random_client_text"), "client text leaked into tag " + tag)));
   }
+
+  @Test
+  void connectionCloseAndHttp10AreHonoured() throws Exception {
+    String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\"}";
+    try (RawHttp client = new RawHttp(gateway.port())) {
+      client.write("POST " + PATH + " HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+      RawHttp.Response response = client.read();
+      assertEquals("0x7a69", json(response.body()).get("result").asText());
+      assertTrue(client.closedByServer(), "HTTP/1.0 without keep-alive ends the connection");
+    }
+    try (RawHttp client = new RawHttp(gateway.port())) {
+      client.write("POST " + PATH + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+      RawHttp.Response response = client.read();
+      assertEquals("close", response.headers().get("connection"));
+      assertTrue(client.closedByServer());
+    }
+    try (RawHttp client = new RawHttp(gateway.port())) {
+      client.write("POST " + PATH + " HTTP/1.0\r\nConnection: keep-alive\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+      assertEquals("keep-alive", client.read().headers().get("connection"));
+      client.write("POST " + PATH + " HTTP/1.0\r\nConnection: keep-alive\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+      assertEquals("0x7a69", json(client.read().body()).get("result").asText(), "the connection was kept");
+    }
+  }
 }
