@@ -217,6 +217,9 @@ final class RpcDispatcher {
       } catch (RuntimeException e) {
         future = CompletableFuture.failedFuture(e);
       }
+      if (future == null) {
+        future = CompletableFuture.failedFuture(new IllegalStateException("the router returned no future"));
+      }
       if (call.notification()) {
         outcomes[index] = SILENT;
         future.whenComplete(
