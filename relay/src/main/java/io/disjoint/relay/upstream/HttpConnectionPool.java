@@ -61,6 +61,9 @@ final class HttpConnectionPool {
     final Duration timeout;
     ScheduledFuture<?> timer;
     Channel channel;
+    /** Written on a connection that had served before; the server may have closed it meanwhile. */
+    boolean onReusedConnection;
+    boolean retried;
 
     Exchange(byte[] body, Duration timeout, CompletableFuture<byte[]> result) {
       this.body = body;
@@ -126,6 +129,7 @@ final class HttpConnectionPool {
         loop.schedule(() -> timedOut(exchange), exchange.timeout.toNanos(), TimeUnit.NANOSECONDS);
     Channel channel = idle.pollLast(); // most recently used: least likely closed by the server
     if (channel != null) {
+      exchange.onReusedConnection = true;
       write(channel, exchange);
     } else if (open < config.maxConnections()) {
       connect(exchange);
@@ -216,7 +220,16 @@ final class HttpConnectionPool {
     idle.remove(channel);
     Exchange exchange = channel.attr(IN_FLIGHT).getAndSet(null);
     if (exchange != null && !exchange.result.isDone()) {
-      exchange.fail(new UpstreamException("upstream closed the connection before answering", true));
+      if (exchange.onReusedConnection && !exchange.retried && !closed) {
+        // an idle keep-alive connection the server closed as we wrote to it: the request most
+        // likely never ran, so try once more on a fresh connection (as HTTP clients do)
+        exchange.retried = true;
+        exchange.onReusedConnection = false;
+        exchange.channel = null;
+        connect(exchange);
+      } else {
+        exchange.fail(new UpstreamException("upstream closed the connection before answering", true));
+      }
     }
     if (!closed && !waiting.isEmpty() && open < config.maxConnections()) {
       Exchange next = waiting.poll();

@@ -226,4 +226,71 @@ class HttpUpstreamClientTest {
       }
     }
   }
+
+  /** Reads one HTTP request (headers and Content-Length body); false at end of stream. */
+  private static boolean readRequest(java.io.InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    int b;
+    while ((b = in.read()) != -1) {
+      head.append((char) b);
+      if (head.length() >= 4 && head.substring(head.length() - 4).equals("\r\n\r\n")) {
+        break;
+      }
+    }
+    if (b == -1) {
+      return false;
+    }
+    int length = 0;
+    for (String line : head.toString().split("\r\n")) {
+      if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+        length = Integer.parseInt(line.substring(15).trim());
+      }
+    }
+    in.readNBytes(length);
+    return true;
+  }
+
+  @Test
+  void aKeepAliveConnectionClosedByTheServerIsRetriedOnceOnAFreshOne() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+    try (ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      Thread acceptor = Thread.ofVirtual().start(() -> {
+        try {
+          while (true) {
+            Socket socket = server.accept();
+            connections.incrementAndGet();
+            Thread.ofVirtual().start(() -> {
+              try (socket) {
+                // answers the first request, then closes when a second one comes, unanswered:
+                // what a server that just timed out an idle keep-alive connection does
+                if (readRequest(socket.getInputStream())) {
+                  byte[] body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"0x1\"}".getBytes(StandardCharsets.UTF_8);
+                  socket.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                      + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                  socket.getOutputStream().write(body);
+                  socket.getOutputStream().flush();
+                  readRequest(socket.getInputStream());
+                }
+              } catch (IOException ignored) {
+                // client went away
+              }
+            });
+          }
+        } catch (IOException closed) {
+          // test over
+        }
+      });
+      URI url = URI.create("http://127.0.0.1:" + server.getLocalPort());
+      try (HttpUpstreamClient client = HttpUpstreamClient.start(quiet(url).maxConnections(1).build(), Clock.systemUTC())) {
+        byte[] request = bytes("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\"}");
+        assertEquals("0x1", json(client.send(request, TIMEOUT).get()).get("result").asText());
+        assertEquals("0x1", json(client.send(request, TIMEOUT).get()).get("result").asText(),
+            "the second request, refused on the reused connection, succeeded on a new one");
+        assertEquals(2, connections.get());
+      } finally {
+        server.close();
+        acceptor.join(2_000);
+      }
+    }
+  }
 }
