@@ -43,7 +43,21 @@ public final class CircuitBreakers {
     boolean everOpened;
   }
 
+  /** Told about every trip (metrics); called under the breakers' lock, must not block. */
+  public interface TripListener {
+    void tripped(boolean wholeDomain);
+
+    TripListener NONE = wholeDomain -> {};
+  }
+
+  private final TripListener listener;
+
   public CircuitBreakers(Clock clock, RouterConfig config) {
+    this(clock, config, TripListener.NONE);
+  }
+
+  public CircuitBreakers(Clock clock, RouterConfig config, TripListener listener) {
+    this.listener = listener;
     this.clock = clock;
     this.failuresToTrip = config.breakerFailures();
     this.baseCooldown = config.breakerBaseCooldown();
@@ -99,6 +113,7 @@ public final class CircuitBreakers {
         return;
       }
       open(b, now);
+      listener.tripped(false);
       Deque<Trip> trips = recentTrips.computeIfAbsent(domain, d -> new ArrayDeque<>());
       trips.addLast(new Trip(peer, now));
       while (!trips.isEmpty() && trips.peekFirst().at().isBefore(now.minus(domainWindow))) {
@@ -110,6 +125,7 @@ public final class CircuitBreakers {
         if (!now.isBefore(d.openUntil)) {
           d.consecutiveFailures++;
           open(d, now);
+          listener.tripped(true);
         }
         trips.clear();
       }

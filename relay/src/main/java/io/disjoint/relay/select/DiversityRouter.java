@@ -11,7 +11,14 @@ import io.disjoint.relay.route.MethodRule;
 import io.disjoint.relay.route.RequestRouter;
 import io.disjoint.relay.route.RouteException;
 import io.disjoint.relay.route.RouteRequest;
+import io.disjoint.relay.select.RouterMetrics.Strategy;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -21,6 +28,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * untripped candidates ranked by reputation, traffic per failure-domain group capped by water
  * filling, hedges and failovers only into domains not yet used, quorum methods to k disjoint
  * peers with dissent kept as evidence, filters and sessions sticky, raw transactions broadcast,
- * large eth_getLogs ranges split and merged.
+ * large eth_getLogs ranges split and merged, eth_subscribe served by polling.
  */
 public final class DiversityRouter implements RequestRouter {
   private static final Logger log = LoggerFactory.getLogger(DiversityRouter.class);
@@ -47,31 +56,39 @@ public final class DiversityRouter implements RequestRouter {
    * @param transport sends relay requests (a {@code PooledRelayTransport} over libp2p in the node)
    * @param payment signs receipts ({@link GatewayPayment#NONE} to relay unpaid)
    * @param evidence where quorum dissent is kept
-   * @param scheduler runs hedges and deadlines (e.g. {@code Scheduler.of(eventLoopGroup)})
-   * @param random seeded in tests; drives weighted choice and filter ids
+   * @param scheduler runs hedges and deadlines ({@link Scheduler#wheel} in production)
+   * @param random seeded in tests; drives weighted choice and filter/subscription ids
    * @param blockingExecutor where evidence is written
    */
   public DiversityRouter(PeerDirectory directory, RelayTransport transport, GatewayPayment payment, EvidenceLog evidence,
       RouterConfig config, Clock clock, Scheduler scheduler, Random random, Executor blockingExecutor) {
-    this(directory, transport, payment, evidence, config, clock, scheduler, random, blockingExecutor, Optional.empty());
+    this(directory, transport, payment, evidence, config, clock, scheduler, random, blockingExecutor, Optional.empty(),
+        RouterMetrics.unregistered());
   }
 
   /**
    * As above, plus the gateway's WebSocket sessions, through which eth_subscribe ("newHeads",
-   * "logs") notifications are pushed; without it eth_subscribe is refused.
+   * "logs") notifications are pushed (without it eth_subscribe is refused), and the meters.
    */
   public DiversityRouter(PeerDirectory directory, RelayTransport transport, GatewayPayment payment, EvidenceLog evidence,
       RouterConfig config, Clock clock, Scheduler scheduler, Random random, Executor blockingExecutor,
-      Optional<SubscriptionSink> subscriptionSink) {
+      Optional<SubscriptionSink> subscriptionSink, RouterMetrics metrics) {
     Objects.requireNonNull(directory, "directory");
     this.reputation = new PeerReputation(config.successEwmaAlpha(), config.latencyWindow());
-    this.breakers = new CircuitBreakers(clock, config);
+    this.breakers = new CircuitBreakers(clock, config,
+        wholeDomain -> {
+          if (wholeDomain) {
+            metrics.domainTripped();
+          } else {
+            metrics.peerTripped();
+          }
+        });
     ObjectMapper json = new ObjectMapper();
     CandidateSelector selector = new CandidateSelector(directory, reputation, breakers, config, clock, random);
     PeerCaller caller = new PeerCaller(transport, payment, directory, reputation, breakers,
-        new ErrorClassifier(config.retryableErrorPatterns()), json, clock);
+        new ErrorClassifier(config.retryableErrorPatterns()), json, clock, metrics);
     this.ctx = new RouterContext(config, selector, caller, reputation, new ResultCanonicalizer(config.quorumIgnoredFields()),
-        evidence, json, clock, scheduler, blockingExecutor);
+        evidence, json, clock, scheduler, blockingExecutor, metrics);
     this.filters = new StickyFilters(ctx, random);
     this.logs = new LogRangeSplitter(ctx);
     this.subscriptions = subscriptionSink.map(sink -> new PolledSubscriptions(ctx, sink, random));
@@ -84,10 +101,18 @@ public final class DiversityRouter implements RequestRouter {
     };
   }
 
+  /** A builder with production defaults for everything but the directory and the transport. */
+  public static Builder builder(PeerDirectory directory, RelayTransport transport) {
+    return new Builder(directory, transport);
+  }
+
   @Override
   public CompletableFuture<ObjectNode> route(RouteRequest r) {
+    Instant start = ctx.clock().instant();
+    Strategy strategy = strategyOf(r);
+    CompletableFuture<ObjectNode> routed;
     try {
-      return dispatch(r).exceptionallyCompose(e -> {
+      routed = dispatch(r, strategy).exceptionallyCompose(e -> {
         Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
         if (cause instanceof RouteException) {
           return CompletableFuture.failedFuture(cause);
@@ -97,48 +122,77 @@ public final class DiversityRouter implements RequestRouter {
       });
     } catch (JsonProcessingException | RuntimeException e) {
       log.error("router bug on {}", r.method(), e);
-      return CompletableFuture.failedFuture(new RouteException(RouteErrors.INTERNAL, "internal error", e));
+      routed = CompletableFuture.failedFuture(new RouteException(RouteErrors.INTERNAL, "internal error", e));
     }
+    routed.whenComplete((v, e) -> ctx.metrics().request(strategy, e == null, Duration.between(start, ctx.clock().instant())));
+    return routed;
   }
 
-  private CompletableFuture<ObjectNode> dispatch(RouteRequest r) throws JsonProcessingException {
+  private Strategy strategyOf(RouteRequest r) {
     MethodRule rule = r.rule();
-    int cu = rule.computeUnits();
     if (r.method().equals("eth_subscribe") || r.method().equals("eth_unsubscribe")) {
-      if (subscriptions.isEmpty()) {
-        return CompletableFuture.failedFuture(new RouteException(-32601, "subscriptions are not available on this gateway"));
-      }
-      return r.method().equals("eth_subscribe") ? subscriptions.get().subscribe(r) : subscriptions.get().unsubscribe(r);
+      return Strategy.SUBSCRIPTION;
     }
     if (StickyFilters.handles(r.method())) {
-      return filters.route(r);
+      return Strategy.STICKY_FILTER;
     }
-    Optional<long[]> range = logs.splitRange(r);
-    if (range.isPresent()) {
-      return logs.route(r, range.get()[0], range.get()[1]);
+    if (logs.splitRange(r).isPresent()) {
+      return Strategy.LOGS_SPLIT;
     }
-    byte[] payload = ctx.json().writeValueAsBytes(r.request());
     if (rule.routing() == MethodRule.Routing.BROADCAST) {
-      return BroadcastCall.run(ctx, r.chain(), payload, r.deadline(), cu);
+      return Strategy.BROADCAST;
     }
     if (rule.quorum() > 1) {
-      return QuorumCall.run(ctx, r.chain(), r.method(), payload, r.deadline(), cu, rule.quorum());
+      return Strategy.QUORUM;
     }
     if (rule.routing() == MethodRule.Routing.STICKY && r.session().isPresent()) {
-      String session = r.session().get();
-      Optional<String> bound;
-      synchronized (sessionPeers) {
-        bound = Optional.ofNullable(sessionPeers.get(session));
-      }
-      return FailoverCall.run(ctx, r.chain(), payload, r.deadline(), cu, false, bound, Set.of()).thenApply(a -> {
-        synchronized (sessionPeers) {
-          sessionPeers.put(session, a.candidate().peerId());
-        }
-        return a.responseOrThrow();
-      });
+      return Strategy.STICKY_SESSION;
     }
-    return FailoverCall.run(ctx, r.chain(), payload, r.deadline(), cu, true, Optional.empty(), Set.of())
-        .thenApply(Attempt::responseOrThrow);
+    return Strategy.ANY;
+  }
+
+  private CompletableFuture<ObjectNode> dispatch(RouteRequest r, Strategy strategy) throws JsonProcessingException {
+    int cu = r.rule().computeUnits();
+    switch (strategy) {
+      case SUBSCRIPTION -> {
+        if (subscriptions.isEmpty()) {
+          return CompletableFuture.failedFuture(new RouteException(-32601, "subscriptions are not available on this gateway"));
+        }
+        return r.method().equals("eth_subscribe") ? subscriptions.get().subscribe(r) : subscriptions.get().unsubscribe(r);
+      }
+      case STICKY_FILTER -> {
+        return filters.route(r);
+      }
+      case LOGS_SPLIT -> {
+        long[] range = logs.splitRange(r).orElseThrow();
+        return logs.route(r, range[0], range[1]);
+      }
+      default -> {
+        // the strategies below send the request as it is
+      }
+    }
+    byte[] payload = ctx.json().writeValueAsBytes(r.request());
+    return switch (strategy) {
+      case BROADCAST -> BroadcastCall.run(ctx, r.chain(), payload, r.deadline(), cu);
+      case QUORUM -> QuorumCall.run(ctx, r.chain(), r.method(), payload, r.deadline(), cu, r.rule().quorum());
+      case STICKY_SESSION -> sticky(r, payload, cu);
+      default -> FailoverCall.run(ctx, r.chain(), payload, r.deadline(), cu, true, Optional.empty(), Set.of())
+          .thenApply(Attempt::responseOrThrow);
+    };
+  }
+
+  private CompletableFuture<ObjectNode> sticky(RouteRequest r, byte[] payload, int cu) {
+    String session = r.session().orElseThrow();
+    Optional<String> bound;
+    synchronized (sessionPeers) {
+      bound = Optional.ofNullable(sessionPeers.get(session));
+    }
+    return FailoverCall.run(ctx, r.chain(), payload, r.deadline(), cu, false, bound, Set.of()).thenApply(a -> {
+      synchronized (sessionPeers) {
+        sessionPeers.put(session, a.candidate().peerId());
+      }
+      return a.responseOrThrow();
+    });
   }
 
   /**
@@ -184,5 +238,47 @@ public final class DiversityRouter implements RequestRouter {
   /** Active filter bindings (bounded by {@code maxFilters}). */
   public int activeFilters() {
     return filters.size();
+  }
+
+  /**
+   * Builds a router with production defaults: no receipts, in-memory evidence, default config,
+   * system clock, a 1 ms hashed-wheel scheduler, a SecureRandom, virtual threads for blocking
+   * work, no subscriptions, unregistered meters.
+   */
+  public static final class Builder {
+    private final PeerDirectory directory;
+    private final RelayTransport transport;
+    private GatewayPayment payment = GatewayPayment.NONE;
+    private EvidenceLog evidence = new InMemoryEvidenceLog();
+    private RouterConfig config = RouterConfig.defaults();
+    private Clock clock = Clock.systemUTC();
+    private Scheduler scheduler;
+    private Random random;
+    private Executor blockingExecutor;
+    private Optional<SubscriptionSink> subscriptionSink = Optional.empty();
+    private RouterMetrics metrics;
+
+    private Builder(PeerDirectory directory, RelayTransport transport) {
+      this.directory = Objects.requireNonNull(directory, "directory");
+      this.transport = Objects.requireNonNull(transport, "transport");
+    }
+
+    public Builder payment(GatewayPayment v) { payment = v; return this; }
+    public Builder evidence(EvidenceLog v) { evidence = v; return this; }
+    public Builder config(RouterConfig v) { config = v; return this; }
+    public Builder clock(Clock v) { clock = v; return this; }
+    public Builder scheduler(Scheduler v) { scheduler = v; return this; }
+    public Builder random(Random v) { random = v; return this; }
+    public Builder blockingExecutor(Executor v) { blockingExecutor = v; return this; }
+    public Builder subscriptionSink(SubscriptionSink v) { subscriptionSink = Optional.of(v); return this; }
+    public Builder meterRegistry(MeterRegistry v) { metrics = new RouterMetrics(v); return this; }
+
+    public DiversityRouter build() {
+      return new DiversityRouter(directory, transport, payment, evidence, config, clock,
+          scheduler != null ? scheduler : Scheduler.wheel(new HashedWheelTimer(new DefaultThreadFactory("router-timer", true), 1, TimeUnit.MILLISECONDS)),
+          random != null ? random : new SecureRandom(),
+          blockingExecutor != null ? blockingExecutor : Executors.newVirtualThreadPerTaskExecutor(),
+          subscriptionSink, metrics != null ? metrics : RouterMetrics.unregistered());
+    }
   }
 }

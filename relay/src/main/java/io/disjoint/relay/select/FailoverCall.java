@@ -110,6 +110,7 @@ final class FailoverCall {
     if (attempts < ctx.config().maxAttempts()) {
       Optional<Candidate> next = ctx.selector().pickDisjoint(candidates, usedPeers, usedDomains);
       if (next.isPresent()) {
+        ctx.metrics().failover();
         launch(next.get());
         return;
       }
@@ -123,7 +124,10 @@ final class FailoverCall {
     if (result.isDone() || inFlight == 0 || attempts >= ctx.config().maxAttempts()) {
       return;
     }
-    ctx.selector().pickDisjoint(candidates, usedPeers, usedDomains).ifPresent(this::launch);
+    ctx.selector().pickDisjoint(candidates, usedPeers, usedDomains).ifPresent(c -> {
+      ctx.metrics().hedge();
+      launch(c);
+    });
   }
 
   private synchronized void onDeadline() {

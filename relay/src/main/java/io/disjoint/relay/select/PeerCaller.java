@@ -36,9 +36,11 @@ public final class PeerCaller {
   private final ErrorClassifier classifier;
   private final ObjectMapper json;
   private final Clock clock;
+  private final RouterMetrics metrics;
 
   public PeerCaller(RelayTransport transport, GatewayPayment payment, PeerDirectory directory, PeerReputation reputation,
-      CircuitBreakers breakers, ErrorClassifier classifier, ObjectMapper json, Clock clock) {
+      CircuitBreakers breakers, ErrorClassifier classifier, ObjectMapper json, Clock clock, RouterMetrics metrics) {
+    this.metrics = metrics;
     this.transport = transport;
     this.payment = payment;
     this.directory = directory;
@@ -50,6 +52,13 @@ public final class PeerCaller {
   }
 
   public CompletableFuture<Attempt> call(Candidate c, String chain, byte[] payload, Instant deadline, int computeUnits) {
+    return attempt(c, chain, payload, deadline, computeUnits).thenApply(a -> {
+      metrics.attempt(a.outcome(), a.latency());
+      return a;
+    });
+  }
+
+  private CompletableFuture<Attempt> attempt(Candidate c, String chain, byte[] payload, Instant deadline, int computeUnits) {
     Instant start = clock.instant();
     byte[] receipt;
     try {

@@ -158,6 +158,7 @@ final class QuorumCall {
       }
     });
     if (!dissent.isEmpty()) {
+      ctx.metrics().dissent(dissent.size());
       ctx.blockingExecutor().execute(() -> dissent.forEach(ctx.evidence()::record));
     }
   }

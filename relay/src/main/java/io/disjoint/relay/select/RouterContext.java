@@ -15,4 +15,5 @@ record RouterContext(
     ObjectMapper json,
     Clock clock,
     Scheduler scheduler,
-    Executor blockingExecutor) {}
+    Executor blockingExecutor,
+    RouterMetrics metrics) {}

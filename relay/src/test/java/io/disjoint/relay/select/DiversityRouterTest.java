@@ -274,4 +274,26 @@ class DiversityRouterTest {
     assertEquals(3, domainsTried.size(), "three attempts, three different domains: " + f.transport.peersCalled());
     assertNotEquals(0, f.transport.calls.size());
   }
+
+  @Test
+  void metricsCountAttemptsFailoversAndTripsWithBoundedTags() {
+    RouterFixture f = new RouterFixture();
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    DiversityRouter router = DiversityRouter.builder(f.directory, f.transport)
+        .config(RouterConfig.builder().hedging(false).build()).clock(f.time).scheduler(f.time)
+        .random(new java.util.Random(2)).blockingExecutor(Runnable::run).meterRegistry(registry).build();
+    f.peer("a", AWS, 100);
+    f.peer("g", GCP, 100);
+    f.transport.set("a", f.transport.transportFailure());
+    while (f.transport.callsTo("a") == 0) {
+      router.route(f.read("eth_blockNumber")).join();
+    }
+    assertEquals(1.0, registry.get("disjoint.router.attempts").tag("outcome", "retryable").counter().count());
+    assertEquals(1.0, registry.get("disjoint.router.failovers").counter().count());
+    assertEquals(1.0, registry.get("disjoint.router.breaker.trips").tag("scope", "peer").counter().count());
+    long ok = registry.get("disjoint.router.requests").tag("strategy", "any").tag("result", "ok").timer().count();
+    assertEquals(f.transport.callsTo("g"), ok, "every request succeeded, each answered by g");
+    assertTrue(registry.getMeters().stream().allMatch(m -> m.getId().getTags().stream()
+        .noneMatch(t -> t.getValue().equals("a") || t.getValue().equals("g"))), "no peer id as a tag");
+  }
 }

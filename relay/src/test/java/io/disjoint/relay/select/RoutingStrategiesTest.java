@@ -155,15 +155,16 @@ class RoutingStrategiesTest {
   @Test
   void stickySessionStaysOnOnePeerAndRebindsWhenItFails() {
     RouterFixture f = threeDomains();
-    MethodRule sticky = RouterFixture.rule("eth_subscribe", MethodRule.Routing.STICKY, 1);
-    f.router.route(f.request("eth_subscribe", "[\"newHeads\"]", sticky, Optional.of("ws-1"))).join();
+    // Any STICKY method without its own handling (filters and eth_subscribe have theirs).
+    MethodRule sticky = RouterFixture.rule("vendor_sessionCall", MethodRule.Routing.STICKY, 1);
+    f.router.route(f.request("vendor_sessionCall", "[]", sticky, Optional.of("ws-1"))).join();
     String bound = f.router.sessionPeer("ws-1").orElseThrow();
     for (int i = 0; i < 20; i++) {
-      f.router.route(f.request("eth_subscribe", "[\"newHeads\"]", sticky, Optional.of("ws-1"))).join();
+      f.router.route(f.request("vendor_sessionCall", "[]", sticky, Optional.of("ws-1"))).join();
     }
     assertEquals(21, f.transport.callsTo(bound));
     f.transport.set(bound, f.transport.transportFailure());
-    f.router.route(f.request("eth_subscribe", "[\"newHeads\"]", sticky, Optional.of("ws-1"))).join();
+    f.router.route(f.request("vendor_sessionCall", "[]", sticky, Optional.of("ws-1"))).join();
     assertNotEquals(bound, f.router.sessionPeer("ws-1").orElseThrow());
   }
 

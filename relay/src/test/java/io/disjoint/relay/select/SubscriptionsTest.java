@@ -78,7 +78,8 @@ class SubscriptionsTest {
       }));
     }
     return new DiversityRouter(f.directory, f.transport, GatewayPayment.NONE, f.evidence,
-        RouterConfig.builder().hedging(false).build(), f.time, f.time, new Random(5), Runnable::run, Optional.of(sink));
+        RouterConfig.builder().hedging(false).build(), f.time, f.time, new Random(5), Runnable::run, Optional.of(sink),
+        RouterMetrics.unregistered());
   }
 
   private String subscribe(String session, String params) {
