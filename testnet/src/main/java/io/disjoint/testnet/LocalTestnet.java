@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -33,6 +34,7 @@ import java.util.function.Predicate;
 public final class LocalTestnet implements AutoCloseable {
   /** Gauge the node exports with the number of peers whose hello it has accepted. */
   public static final String PEERS_METRIC = "disjoint_directory_peers";
+  private static final int PORT_ATTEMPTS = 3;
 
   /** A node of the testnet and its fixed ports (kept across restarts). */
   public static final class Member {
@@ -127,24 +129,21 @@ public final class LocalTestnet implements AutoCloseable {
         ownsAnvil = true;
       }
       say("anvil answers at " + anvil.httpUrl());
-      for (LayoutNode n : layout.nodes()) {
-        URI upstream = settings.upstreamOverrides.getOrDefault(n.name(), anvil.httpUrl());
-        serving.put(n.name(), member(n, NodeConfig.builder().serve(new ServeSpec(layout.chain(), upstream))));
-      }
-      say("starting " + serving.size() + " serving nodes");
-      serving.values().forEach(this::launch);
-      for (Member m : serving.values()) {
-        awaitListening(m);
+      say("starting " + layout.nodes().size() + " serving nodes");
+      List<Member> started = startAll(layout.nodes(), n -> NodeConfig.builder().serve(new ServeSpec(layout.chain(),
+          settings.upstreamOverrides.getOrDefault(n.name(), anvil.httpUrl()))));
+      for (Member m : started) {
+        serving.put(m.name(), m);
         say("  " + m.name() + "  " + m.layout().domain().toFlag() + "  " + m.address());
       }
-      NodeConfig.Builder gw = NodeConfig.builder().gateway(new HostPort("127.0.0.1", settings.gatewayPort))
-          .route(layout.chain())
-          .methodProfile(settings.methodProfile);
-      serving.values().forEach(m -> gw.peer(m.address()));
-      gateway = member(layout.gateway(), gw);
       say("starting the gateway node, peered to all " + serving.size());
-      launch(gateway);
-      awaitListening(gateway);
+      gateway = startAll(List.of(layout.gateway()), n -> {
+        NodeConfig.Builder gw = NodeConfig.builder().gateway(new HostPort("127.0.0.1", settings.gatewayPort))
+            .route(layout.chain())
+            .methodProfile(settings.methodProfile);
+        serving.values().forEach(m -> gw.peer(m.address()));
+        return gw;
+      }).get(0);
       gatewayHttp = gateway.process().awaitGateway(layout.chain(), settings.startTimeout);
       awaitPeersKnown(serving.size(), settings.startTimeout);
       say("gateway knows all " + serving.size() + " serving nodes");
@@ -153,6 +152,37 @@ public final class LocalTestnet implements AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  /**
+   * Starts the nodes in parallel and waits for their listening lines. A node that could not bind
+   * a port picked for it (taken in between by another process) gets new ports and another try.
+   */
+  private List<Member> startAll(List<LayoutNode> nodes, Function<LayoutNode, NodeConfig.Builder> configFor) {
+    List<Member> members = new ArrayList<>();
+    for (LayoutNode n : nodes) {
+      Member m = member(n, configFor.apply(n));
+      launch(m);
+      members.add(m);
+    }
+    for (int i = 0; i < members.size(); i++) {
+      for (int attempt = 1; ; attempt++) {
+        Member m = members.get(i);
+        try {
+          awaitListening(m);
+          break;
+        } catch (TestnetException e) {
+          if (attempt >= PORT_ATTEMPTS || m.isAlive() || !m.process().tailLog(5).contains("Address already in use")) {
+            throw e;
+          }
+          say("  " + m.name() + ": a port was taken meanwhile; retrying with new ports");
+          Member again = member(m.layout(), configFor.apply(m.layout()));
+          launch(again);
+          members.set(i, again);
+        }
+      }
+    }
+    return members;
   }
 
   private static void createDirectories(Path dir) {

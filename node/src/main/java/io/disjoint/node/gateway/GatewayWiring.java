@@ -20,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -45,19 +46,17 @@ public final class GatewayWiring implements AutoCloseable {
       Clock clock) {
     HostPort where = config.gateway().orElseThrow();
     PooledRelayTransport transport = Libp2pRelay.transport(host, clock);
-    Random random = new Random(new SecureRandom().nextLong());
-    DiversityRouter router = new DiversityRouter(directory, new CountingRelayTransport(transport, metrics), payment,
-        evidence, RouterConfig.defaults(), clock, Scheduler.of(timers), random, blocking);
     WebSocketSessions sessions = new WebSocketSessions();
-    NewHeadsSubscriptions routerWithHeads = new NewHeadsSubscriptions(router, sessions, timers, clock, random,
-        NewHeadsSubscriptions.DEFAULT_POLL_INTERVAL);
+    DiversityRouter router = new DiversityRouter(directory, new CountingRelayTransport(transport, metrics), payment,
+        evidence, RouterConfig.defaults(), clock, Scheduler.of(timers), new Random(new SecureRandom().nextLong()),
+        blocking, Optional.of(sessions));
     GatewayConfig.Builder gc = GatewayConfig.builder()
         .listen(new InetSocketAddress(where.host(), where.port()))
         .methodProfile(config.methodProfile());
     config.gatewayChains().forEach(gc::chain);
     GatewayServer server;
     try {
-      server = new GatewayServer(gc.build(), routerWithHeads, chain -> directory.peersServing(chain).size(),
+      server = new GatewayServer(gc.build(), router, router::routablePeers,
           sessions, clock).start();
     } catch (IllegalArgumentException e) {
       throw new NodeException("--gateway " + where + ": " + e.getMessage(), e);

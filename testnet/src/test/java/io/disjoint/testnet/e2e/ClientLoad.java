@@ -110,6 +110,36 @@ final class ClientLoad implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends {@code body} one at a time until {@code streak} answers in a row succeed (the relay
+   * streams are open and the JIT has seen the path), so drills measure a warm network.
+   */
+  static void warmUp(URI url, String body, int streak, Duration timeout) throws InterruptedException {
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int inRow = 0;
+    String last = "nothing yet";
+    while (inRow < streak) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the gateway did not answer " + streak + " requests in a row within "
+            + timeout.toSeconds() + " s; last: " + last);
+      }
+      try {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10))
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        last = r.statusCode() + " " + r.body();
+        inRow = r.statusCode() == 200 && JSON.readTree(r.body()).has("result") ? inRow + 1 : 0;
+      } catch (java.io.IOException e) {
+        last = e.toString();
+        inRow = 0;
+      }
+      if (inRow == 0) {
+        Thread.sleep(100);
+      }
+    }
+  }
+
   long ok() {
     return ok.get();
   }

@@ -43,7 +43,15 @@ final class UpstreamProxy implements AutoCloseable {
   private final AtomicLong tampered = new AtomicLong();
   private final AtomicLong hung = new AtomicLong();
 
+  private final Duration addedDelay;
+
   UpstreamProxy(URI upstream, Behaviour behaviour, Set<String> affectedMethods) throws IOException {
+    this(upstream, behaviour, affectedMethods, Duration.ZERO);
+  }
+
+  /** @param addedDelay every answer is held this long first (a slower network path) */
+  UpstreamProxy(URI upstream, Behaviour behaviour, Set<String> affectedMethods, Duration addedDelay) throws IOException {
+    this.addedDelay = addedDelay;
     this.upstream = upstream;
     this.behaviour = behaviour;
     this.affected = Set.copyOf(affectedMethods);
@@ -97,6 +105,9 @@ final class UpstreamProxy implements AutoCloseable {
       }
       HttpResponse<byte[]> resp;
       try {
+        if (!addedDelay.isZero()) {
+          Thread.sleep(addedDelay);
+        }
         resp = client.send(HttpRequest.newBuilder(upstream).timeout(Duration.ofSeconds(30))
             .header("content-type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
