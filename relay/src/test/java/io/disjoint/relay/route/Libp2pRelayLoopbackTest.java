@@ -206,6 +206,13 @@ class Libp2pRelayLoopbackTest {
       ObjectNode r = router.route(request("eth_blockNumber", "[]", 1)).get(10, TimeUnit.SECONDS);
       assertEquals("\"0x0\"", r.get("result").toString());
     }
+    // The hello-learned peer leaves the directory with its last connection.
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (directory.domainOf(victim.peerId().toBase58()).isPresent() && System.nanoTime() < until) {
+      Thread.sleep(20);
+    }
+    assertTrue(directory.domainOf(victim.peerId().toBase58()).isEmpty());
+    assertEquals(2, directory.peersServing(CHAIN).size());
   }
 
   @Test
