@@ -42,6 +42,20 @@ export class StepRunner {
     this.stepTimeoutMs = stepTimeoutMs
     this.failed = new Set()
     this.results = new Map()
+    this.failRunningStep = null
+    // Client libraries reject promises and emit errors of their own (a refused eth_subscribe inside
+    // ethers' WebSocketProvider, a WebSocket that cannot connect): that fails the running step
+    // instead of killing the process before the remaining steps and the summary are printed.
+    const failAsync = (reason) => {
+      if (this.failRunningStep) {
+        this.failRunningStep(reason)
+      } else {
+        this.failed.add('unhandled')
+        this.print({ step: 'unhandled', ok: false, error: describe(reason) })
+      }
+    }
+    process.on('unhandledRejection', failAsync)
+    process.on('uncaughtException', failAsync)
   }
 
   async step (name, needs, fn) {
@@ -56,6 +70,7 @@ export class StepRunner {
     try {
       const timeout = new Promise((resolve, reject) => {
         timer = setTimeout(() => reject(new Error(`timed out after ${this.stepTimeoutMs} ms`)), this.stepTimeoutMs)
+        this.failRunningStep = reject
       })
       const details = await Promise.race([fn(), timeout])
       this.results.set(name, details ?? {})
@@ -63,10 +78,11 @@ export class StepRunner {
       return details
     } catch (err) {
       this.failed.add(name)
-      this.print({ step: name, ok: false, ms: Math.round(performance.now() - started), error: String(err?.shortMessage ?? err?.message ?? err) })
+      this.print({ step: name, ok: false, ms: Math.round(performance.now() - started), error: describe(err) })
       return undefined
     } finally {
       clearTimeout(timer)
+      this.failRunningStep = null
     }
   }
 
@@ -79,6 +95,24 @@ export class StepRunner {
     const ok = this.failed.size === 0
     this.print({ step: 'summary', ok, passed: this.results.size, failed: [...this.failed] })
     return ok ? 0 : 1
+  }
+}
+
+/** A readable message for an Error, a JSON-RPC error object or anything else thrown. */
+export function describe (err) {
+  if (err instanceof Error) {
+    const rpc = err.error?.code !== undefined ? ` (JSON-RPC ${err.error.code} ${err.error.message})` : ''
+    return String(err.shortMessage ?? err.message) + rpc
+  }
+  if (err !== null && typeof err === 'object' && typeof err.type === 'string') {
+    // a DOM-style ErrorEvent from a WebSocket: its fields are getters that JSON does not see
+    const inner = err.error instanceof Error ? err.error.message : err.message
+    return `${err.constructor?.name ?? 'event'} '${err.type}'${inner ? `: ${inner}` : ''}`
+  }
+  try {
+    return JSON.stringify(err)
+  } catch {
+    return String(err)
   }
 }
 

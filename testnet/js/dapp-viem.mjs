@@ -122,25 +122,30 @@ await run.step('newHeads', ['chainId'], async () => {
   const ws = createPublicClient({ transport: webSocket(opts.ws, { retryCount: 0 }) })
   const heads = []
   let unwatch
+  let subscriptionError = null
   try {
-    const seen = new Promise((resolve, reject) => {
-      unwatch = ws.watchBlocks({
-        emitOnBegin: false,
-        onBlock: (block) => {
-          heads.push(block.number)
-          if (heads.length >= 2) resolve()
-        },
-        onError: reject
-      })
+    let headsSeen
+    const seen = new Promise((resolve) => { headsSeen = resolve })
+    unwatch = ws.watchBlocks({
+      emitOnBegin: false,
+      onBlock: (block) => {
+        heads.push(block.number)
+        if (heads.length >= 2) headsSeen()
+      },
+      onError: (err) => {
+        subscriptionError = err
+        headsSeen()
+      }
     })
     // anvil mines one block per transaction: make blocks until two heads have arrived
     const mined = []
-    for (let i = 0; i < 10 && heads.length < 2; i++) {
+    for (let i = 0; i < 10 && heads.length < 2 && subscriptionError === null; i++) {
       await new Promise((resolve) => setTimeout(resolve, 300))
       const hash = await wallet(sender).sendTransaction({ to: recipient.address, value: 1n })
       mined.push((await pub.waitForTransactionReceipt({ hash, pollingInterval: POLL_MS })).blockNumber)
     }
     await seen
+    if (subscriptionError !== null) throw subscriptionError
     check(heads[1] > heads[0], `heads not increasing: ${heads}`)
     return { heads, mined }
   } finally {

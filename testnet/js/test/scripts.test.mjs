@@ -41,6 +41,18 @@ describe('dApp client scripts against anvil', () => {
     })
   }
 
+  for (const script of ['dapp-viem.mjs', 'dapp-ethers.mjs']) {
+    it(`${script} reports a failed newHeads step (no crash) when the WebSocket is refused`, async () => {
+      const r = await runScript([script, '--http', anvil.http, '--ws', 'ws://127.0.0.1:1', '--step-timeout-ms', '8000'])
+      assert.equal(r.code, 1, r.stderr)
+      const byStep = new Map(r.lines.map((l) => [l.step, l]))
+      assert.equal(byStep.get('newHeads').ok, false)
+      assert.match(byStep.get('newHeads').error, /ECONNREFUSED/)
+      assert.equal(byStep.get('filter').ok, true)
+      assert.deepEqual(byStep.get('summary').failed, ['newHeads'])
+    })
+  }
+
   it('a dApp script exits non-zero when the RPC URL is dead', async () => {
     const r = await runScript(['dapp-viem.mjs', '--http', 'http://127.0.0.1:1', '--ws', 'ws://127.0.0.1:1', '--step-timeout-ms', '3000'])
     assert.equal(r.code, 1)
