@@ -143,7 +143,7 @@ public final class ConnectionUpgrader {
       }
       YamuxSession session = listener.newSession(channel, peer);
       channel.pipeline().addAfter(afterHandler, "yamux-frames",
-          new YamuxFrameDecoder(yamuxConfig.maxStreamWindow()));
+          new YamuxFrameDecoder(yamuxConfig.maxStreamWindow(), session::checkHeader));
       channel.pipeline().addAfter("yamux-frames", "yamux", session);
       finished = true;
       timer.cancel(false);

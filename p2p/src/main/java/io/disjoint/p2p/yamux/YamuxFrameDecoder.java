@@ -19,7 +19,15 @@ public final class YamuxFrameDecoder extends ByteToMessageDecoder {
     FAILED
   }
 
+  /** A check of each header against session state, before the payload is buffered. */
+  @FunctionalInterface
+  public interface HeaderCheck {
+    /** Returns null if the frame is acceptable, else why it is not (the peer's fault). */
+    String check(YamuxFrameType type, int flags, int streamId, long length);
+  }
+
   private final int maxDataLength;
+  private final HeaderCheck headerCheck;
   private State state = State.HEADER;
   private YamuxFrameType type;
   private int flags;
@@ -27,10 +35,20 @@ public final class YamuxFrameDecoder extends ByteToMessageDecoder {
   private long length;
 
   public YamuxFrameDecoder(int maxDataLength) {
+    this(maxDataLength, (type, flags, streamId, length) -> null);
+  }
+
+  /**
+   * @param maxDataLength hard limit on a Data payload
+   * @param headerCheck session-level check (e.g. the stream's receive window) run on each header
+   *     before its payload is buffered
+   */
+  public YamuxFrameDecoder(int maxDataLength, HeaderCheck headerCheck) {
     if (maxDataLength <= 0) {
       throw new IllegalArgumentException("maxDataLength must be positive");
     }
     this.maxDataLength = maxDataLength;
+    this.headerCheck = java.util.Objects.requireNonNull(headerCheck, "headerCheck");
   }
 
   @Override
@@ -100,7 +118,7 @@ public final class YamuxFrameDecoder extends ByteToMessageDecoder {
     if (t == YamuxFrameType.DATA && len > maxDataLength) {
       return "yamux data frame of " + len + " bytes exceeds limit " + maxDataLength;
     }
-    return null;
+    return headerCheck.check(t, flagBits, id, len);
   }
 
   private YamuxException fail(String message) {

@@ -64,6 +64,7 @@ public final class YamuxSession extends ChannelDuplexHandler {
   private int outboundAwaitingAck;
   private int inboundAwaitingAck;
   private long extraWindowGranted;
+  private long largestWindowGranted = YamuxConfig.INITIAL_WINDOW;
   private boolean goAwaySent;
   private boolean goAwayReceived;
   private boolean closed;
@@ -348,6 +349,32 @@ public final class YamuxSession extends ChannelDuplexHandler {
 
   // ---- stream frames ----
 
+  /**
+   * Checks a Data header before its payload is buffered, so that a peer cannot make us hold more
+   * than the window we granted: on a live stream, its receive window; on a new stream, the
+   * initial window; on an unknown (usually just closed) stream, the largest window granted on this
+   * connection. Runs on the event loop, from the decoder in front of this handler.
+   */
+  public String checkHeader(YamuxFrameType type, int flags, int streamId, long length) {
+    if (type != YamuxFrameType.DATA || length == 0) {
+      return null;
+    }
+    YamuxStreamChannel stream = streams.get(streamId);
+    long limit;
+    if (stream != null) {
+      limit = stream.recvWindow;
+    } else if ((flags & YamuxFlags.SYN) != 0) {
+      limit = YamuxConfig.INITIAL_WINDOW;
+    } else {
+      limit = largestWindowGranted;
+    }
+    if (length > limit) {
+      return "window overrun on stream " + Integer.toUnsignedString(streamId) + ": " + length
+          + " bytes with " + limit + " bytes of window";
+    }
+    return null;
+  }
+
   private void onStreamFrame(YamuxFrame frame) {
     int id = frame.streamId();
     if (id == 0) {
@@ -507,9 +534,10 @@ public final class YamuxSession extends ChannelDuplexHandler {
   }
 
   /** Reserves up to {@code wanted} bytes of extra receive window from the connection budget. */
-  long reserveWindow(long wanted) {
+  long reserveWindow(long wanted, long currentTarget) {
     long granted = Math.max(0, Math.min(wanted, config.connectionWindowBudget() - extraWindowGranted));
     extraWindowGranted += granted;
+    largestWindowGranted = Math.max(largestWindowGranted, currentTarget + granted);
     return granted;
   }
 

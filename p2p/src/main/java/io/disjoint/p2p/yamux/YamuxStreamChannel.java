@@ -264,7 +264,7 @@ public final class YamuxStreamChannel extends AbstractChannel {
     long growth = 0;
     if (inbound.isEmpty() && recvWindowTarget < session.config().maxStreamWindow()) {
       long wanted = Math.min(recvWindowTarget, session.config().maxStreamWindow() - recvWindowTarget);
-      growth = session.reserveWindow(wanted);
+      growth = session.reserveWindow(wanted, recvWindowTarget);
       recvWindowTarget += growth;
     }
     long delta = consumedCredit + growth;

@@ -26,7 +26,7 @@ class YamuxFuzzTest {
       accepted.add(stream);
       stream.config().setAutoRead((stream.streamId() & 2) == 0);
     });
-    ch.pipeline().addLast(new YamuxFrameDecoder(config.maxStreamWindow()), session);
+    ch.pipeline().addLast(new YamuxFrameDecoder(config.maxStreamWindow(), session::checkHeader), session);
     // The first byte picks the fragmentation; the rest is what the remote sends.
     int chunk = input.length == 0 ? 1 : 1 + (input[0] & 0x3F);
     List<ByteBuf> parts = new ArrayList<>();

@@ -161,6 +161,18 @@ class YamuxSessionTest {
   }
 
   @Test
+  void oversizedDataIsRefusedFromItsHeaderBeforeThePayloadIsBuffered() {
+    Side server = side(CONFIG, false, true);
+    server.channel.writeInbound(frame(YamuxFrameType.WINDOW_UPDATE, YamuxFlags.SYN, 1, 0, null));
+    server.channel.writeInbound(frame(YamuxFrameType.DATA, 0, 1, YamuxConfig.INITIAL_WINDOW + 1, null));
+    assertFalse(server.channel.isOpen(), "closed on the header of an overrunning frame");
+
+    Side other = side(CONFIG, false, true);
+    other.channel.writeInbound(frame(YamuxFrameType.DATA, 0, 99, 4L * 1024 * 1024, null));
+    assertFalse(other.channel.isOpen(), "data for an unknown stream larger than any window granted");
+  }
+
+  @Test
   void framesForUnknownStreamsAreDroppedAndTheSessionKeepsWorking() {
     Side client = side(CONFIG, true, true);
     Side server = side(CONFIG, false, true);

@@ -51,7 +51,7 @@ final class YamuxTestSupport {
         accepted.add(stream);
         sinks.add(sink);
       });
-      channel.pipeline().addLast(new YamuxFrameDecoder(config.maxStreamWindow()), session);
+      channel.pipeline().addLast(new YamuxFrameDecoder(config.maxStreamWindow(), session::checkHeader), session);
     }
   }
 
