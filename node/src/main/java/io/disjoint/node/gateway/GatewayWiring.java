@@ -20,7 +20,6 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -47,9 +46,17 @@ public final class GatewayWiring implements AutoCloseable {
     HostPort where = config.gateway().orElseThrow();
     PooledRelayTransport transport = Libp2pRelay.transport(host, clock);
     WebSocketSessions sessions = new WebSocketSessions();
-    DiversityRouter router = new DiversityRouter(directory, new CountingRelayTransport(transport, metrics), payment,
-        evidence, RouterConfig.defaults(), clock, Scheduler.of(timers), new Random(new SecureRandom().nextLong()),
-        blocking, Optional.of(sessions));
+    DiversityRouter router = DiversityRouter.builder(directory, new CountingRelayTransport(transport, metrics))
+        .payment(payment)
+        .evidence(evidence)
+        .config(RouterConfig.defaults())
+        .clock(clock)
+        .scheduler(Scheduler.of(timers))
+        .random(new Random(new SecureRandom().nextLong()))
+        .blockingExecutor(blocking)
+        .subscriptionSink(sessions)
+        .meterRegistry(metrics)
+        .build();
     GatewayConfig.Builder gc = GatewayConfig.builder()
         .listen(new InetSocketAddress(where.host(), where.port()))
         .methodProfile(config.methodProfile());

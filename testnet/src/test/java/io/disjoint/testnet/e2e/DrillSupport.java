@@ -82,6 +82,11 @@ abstract class DrillSupport {
   static final Set<String> CLIENT_METHODS = Set.of("eth_getBalance", "eth_gasPrice", "eth_getCode");
   static final Predicate<JsonNode> ANY_RESULT = r -> r != null && !r.isNull();
 
+  /** Sum of every sample of a metric on the gateway node (0 when absent). */
+  static double gatewayMetric(LocalTestnet net, String name) throws Exception {
+    return MetricsScrape.sum(MetricsScrape.fetch(net.gateway().metricsUrl()), name, "").orElse(0);
+  }
+
   static double okRelays(LocalTestnet net) throws Exception {
     return MetricsScrape.sum(MetricsScrape.fetch(net.gateway().metricsUrl()), "disjoint_gateway_relays_total",
         "status=\"OK\"").orElse(0);

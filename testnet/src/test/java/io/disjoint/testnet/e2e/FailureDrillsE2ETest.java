@@ -100,12 +100,15 @@ class FailureDrillsE2ETest extends DrillSupport {
         .upstream(hung, hanging.url())
         .start());
     ClientLoad.warmUp(net.gatewayHttp(), rpc(0, "eth_blockNumber", "[]"), 20, WARM_UP);
+    double hedgesBefore = gatewayMetric(net, "disjoint_router_hedges_total");
     ClientLoad load = closeLater(new ClientLoad(net.gatewayHttp(), CLIENT_READS, ANY_RESULT, 4, Duration.ofMillis(20), CLIENT_TIMEOUT));
     Thread.sleep(6_000);
     ClientLoad.Summary s = load.stop();
     System.out.println("hang drill: " + s + "; requests held by the hung upstream: " + hanging.hung());
     assertEquals(0, s.failed(), s::toString);
     assertTrue(hanging.hung() > 0, "the hung node was chosen as primary at least once: " + hanging.counts());
+    double hedges = gatewayMetric(net, "disjoint_router_hedges_total") - hedgesBefore;
+    assertTrue(hedges >= 1, "the gateway hedged around the hung node: " + hedges + " hedges");
     assertTrue(s.maxMicros() < CLIENT_TIMEOUT.toNanos() / 1000, "every request was answered although the hung "
         + "upstream never answers and no attempt is cut short before the 30 s deadline: " + s);
   }
