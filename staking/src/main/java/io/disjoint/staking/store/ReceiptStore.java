@@ -161,7 +161,7 @@ public final class ReceiptStore implements AutoCloseable {
 
   /** Group-commit counters since open (zeros for a read-only store). */
   public WriterStats writerStats() {
-    return writer == null ? new WriterStats(0, 0, 0, 0, 0) : writer.stats();
+    return writer == null ? new WriterStats(0, 0, 0, 0, 0, 0) : writer.stats();
   }
 
   /** Value of the payer's stored receipts that no voucher covers yet, over all kept epochs. */

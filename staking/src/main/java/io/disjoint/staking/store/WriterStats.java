@@ -5,7 +5,7 @@ package io.disjoint.staking.store;
  * batches (dedup lookups, totals; wall and CPU time) and inside the synced RocksDB write.
  */
 public record WriterStats(long batches, long records, long buildMillis, long buildCpuMillis,
-    long syncMillis) {
+    long syncMillis, long syncCpuMillis) {
   public double recordsPerBatch() {
     return batches == 0 ? 0 : (double) records / batches;
   }

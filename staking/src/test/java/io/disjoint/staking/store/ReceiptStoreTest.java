@@ -84,6 +84,41 @@ class ReceiptStoreTest {
   }
 
   @Test
+  void concurrentCopiesOfAReceiptAreStoredExactlyOnce() throws Exception {
+    List<PaymentReceipt> receipts = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      receipts.add(Fixtures.receipt(signer, i));
+    }
+    try (ReceiptStore store = open()) {
+      List<List<CompletableFuture<Void>>> perThread = new ArrayList<>();
+      List<Thread> threads = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        List<CompletableFuture<Void>> mine = new ArrayList<>();
+        perThread.add(mine);
+        threads.add(new Thread(() -> receipts.forEach(r -> mine.add(store.append(r, Fixtures.attest(r))))));
+      }
+      threads.forEach(Thread::start);
+      for (Thread t : threads) {
+        t.join();
+      }
+      for (int i = 0; i < receipts.size(); i++) {
+        int ok = 0;
+        for (List<CompletableFuture<Void>> mine : perThread) {
+          try {
+            mine.get(i).get();
+            ok++;
+          } catch (ExecutionException e) {
+            assertEquals(ReceiptWriteException.Reason.DUPLICATE_RECEIPT,
+                ((ReceiptWriteException) e.getCause()).reason());
+          }
+        }
+        assertEquals(1, ok, "receipt " + i + " acknowledged exactly once");
+      }
+      assertEquals(300, store.totals(receipts.get(0).epoch(), Fixtures.PAYER).receiptCount());
+    }
+  }
+
+  @Test
   void rejectsAReusedNonceWithDifferentContents() throws Exception {
     try (ReceiptStore store = open()) {
       PaymentReceipt r = Fixtures.receipt(signer, 1);
