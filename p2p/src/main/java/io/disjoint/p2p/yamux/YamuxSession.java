@@ -40,25 +40,20 @@ import org.slf4j.LoggerFactory;
  */
 public final class YamuxSession extends ChannelDuplexHandler {
   private static final Logger LOG = LoggerFactory.getLogger(YamuxSession.class);
-  private static final int MAX_OUTSTANDING_PINGS = 16;
-
-  private record PendingPing(long startNanos, CompletableFuture<Duration> result) {}
 
   private record PendingOpen(ChannelHandler initialHandler, CompletableFuture<YamuxStreamChannel> result) {}
 
   private final YamuxConfig config;
   private final boolean initiator;
   private final Consumer<YamuxStreamChannel> inboundStreamInitializer;
-  private final LongSupplier nanoTime;
   private final IntObjectMap<YamuxStreamChannel> streams = new IntObjectHashMap<>();
-  private final IntObjectMap<PendingPing> pings = new IntObjectHashMap<>();
+  private final YamuxPings pings;
   private final ArrayDeque<PendingOpen> pendingOpens = new ArrayDeque<>();
   private final LinkedHashSet<YamuxStreamChannel> waitingForParent = new LinkedHashSet<>();
   private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
 
   private ChannelHandlerContext ctx;
   private long nextStreamId;
-  private int nextPingId = 1;
   private int inboundStreams;
   private int outboundStreams;
   private int outboundAwaitingAck;
@@ -69,7 +64,6 @@ public final class YamuxSession extends ChannelDuplexHandler {
   private boolean goAwayReceived;
   private boolean closed;
   private boolean shutDown;
-  private int keepAlivePing;
   private ScheduledFuture<?> keepAliveTask;
   private long refusedStreams;
 
@@ -86,7 +80,7 @@ public final class YamuxSession extends ChannelDuplexHandler {
     this.config = Objects.requireNonNull(config, "config");
     this.initiator = initiator;
     this.inboundStreamInitializer = Objects.requireNonNull(inboundStreamInitializer);
-    this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+    this.pings = new YamuxPings(Objects.requireNonNull(nanoTime, "nanoTime"));
     this.nextStreamId = initiator ? 1 : 2;
   }
 
@@ -135,10 +129,10 @@ public final class YamuxSession extends ChannelDuplexHandler {
     runOnLoop(() -> {
       if (closed) {
         result.completeExceptionally(new YamuxException(Fault.NONE, "session closed"));
-      } else if (pings.size() >= MAX_OUTSTANDING_PINGS) {
+      } else if (pings.full()) {
         result.completeExceptionally(new YamuxException(Fault.LOCAL, "too many outstanding pings"));
       } else {
-        sendPing(result);
+        writeHeader(YamuxFrameType.PING, YamuxFlags.SYN, 0, Integer.toUnsignedLong(pings.start(result)));
         flush();
       }
     });
@@ -263,10 +257,7 @@ public final class YamuxSession extends ChannelDuplexHandler {
     }
     streams.clear();
     waitingForParent.clear();
-    for (PendingPing ping : pings.values()) {
-      ping.result().completeExceptionally(cause);
-    }
-    pings.clear();
+    pings.failAll(cause);
     PendingOpen open;
     while ((open = pendingOpens.poll()) != null) {
       open.result().completeExceptionally(cause);
@@ -277,19 +268,10 @@ public final class YamuxSession extends ChannelDuplexHandler {
   // ---- session frames ----
 
   private void onPing(YamuxFrame frame) {
-    int opaque = (int) frame.length();
     if (frame.hasFlag(YamuxFlags.SYN)) {
       writeHeader(YamuxFrameType.PING, YamuxFlags.ACK, 0, frame.length());
-    } else if (frame.hasFlag(YamuxFlags.ACK)) {
-      PendingPing pending = pings.remove(opaque);
-      if (pending == null) {
-        LOG.debug("ignoring ping ACK {} we did not send on {}", frame.length(), ctx.channel());
-        return;
-      }
-      if (opaque == keepAlivePing) {
-        keepAlivePing = 0;
-      }
-      pending.result().complete(Duration.ofNanos(nanoTime.getAsLong() - pending.startNanos()));
+    } else if (frame.hasFlag(YamuxFlags.ACK) && !pings.acknowledged((int) frame.length())) {
+      LOG.debug("ignoring ping ACK {} we did not send on {}", frame.length(), ctx.channel());
     }
   }
 
@@ -307,24 +289,13 @@ public final class YamuxSession extends ChannelDuplexHandler {
     if (closed) {
       return;
     }
-    if (keepAlivePing != 0) {
+    if (pings.keepAliveOutstanding()) {
       LOG.debug("closing {}: keep-alive ping not answered within {}", ctx.channel(), config.keepAliveInterval());
       ctx.close();
       return;
     }
-    CompletableFuture<Duration> result = new CompletableFuture<>();
-    keepAlivePing = sendPing(result);
+    writeHeader(YamuxFrameType.PING, YamuxFlags.SYN, 0, Integer.toUnsignedLong(pings.startKeepAlive()));
     flush();
-  }
-
-  private int sendPing(CompletableFuture<Duration> result) {
-    int id = nextPingId++;
-    if (nextPingId == 0) {
-      nextPingId = 1;
-    }
-    pings.put(id, new PendingPing(nanoTime.getAsLong(), result));
-    writeHeader(YamuxFrameType.PING, YamuxFlags.SYN, 0, Integer.toUnsignedLong(id));
-    return id;
   }
 
   private void sendGoAway(YamuxGoAwayCode code) {
