@@ -181,6 +181,17 @@ class MultistreamNegotiatorTest {
   }
 
   @Test
+  void listenerAnswersNaToLs() {
+    Outcome outcome = new Outcome();
+    EmbeddedChannel ch = new EmbeddedChannel(MultistreamNegotiator.listener(p -> true, outcome));
+    feed(ch, lines(MultistreamProtocol.HEADER, "ls", "/x/1"), 64);
+    assertEquals("/x/1", outcome.agreed);
+    assertEquals(ByteBufUtil.hexDump(lines(MultistreamProtocol.HEADER, "na", "/x/1")),
+        ByteBufUtil.hexDump(drainOutbound(ch)));
+    assertFalse(ch.finishAndReleaseAll());
+  }
+
+  @Test
   void listenerGivesUpAfterTooManyProposals() {
     Outcome outcome = new Outcome();
     EmbeddedChannel ch = new EmbeddedChannel(MultistreamNegotiator.listener(p -> false, outcome));
