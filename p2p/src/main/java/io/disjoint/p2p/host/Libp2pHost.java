@@ -62,6 +62,7 @@ public final class Libp2pHost implements Host {
   private final StreamDispatcher dispatcher;
   private final ConnectionUpgrader upgrader;
   private final Set<HostConnection> connections = ConcurrentHashMap.newKeySet();
+  private final ConcurrentHashMap<PeerId, CompletableFuture<Connection>> pendingDials = new ConcurrentHashMap<>();
   private final List<HostListener> listeners = new CopyOnWriteArrayList<>();
   private final List<Channel> serverChannels = new CopyOnWriteArrayList<>();
   private final List<Multiaddr> boundAddrs = new CopyOnWriteArrayList<>();
@@ -206,6 +207,12 @@ public final class Libp2pHost implements Host {
     return result;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Concurrent calls for a peer without a connection share one dial, so that a burst of
+   * {@code newStream} calls does not open a connection each.
+   */
   @Override
   public CompletableFuture<Connection> connect(PeerId peer) {
     for (HostConnection c : connections) {
@@ -213,6 +220,23 @@ public final class Libp2pHost implements Host {
         return CompletableFuture.completedFuture(c);
       }
     }
+    CompletableFuture<Connection> started = new CompletableFuture<>();
+    CompletableFuture<Connection> existing = pendingDials.putIfAbsent(peer, started);
+    if (existing != null) {
+      return existing;
+    }
+    dialKnownAddrs(peer).whenComplete((c, e) -> {
+      pendingDials.remove(peer, started);
+      if (e != null) {
+        started.completeExceptionally(unwrap(e));
+      } else {
+        started.complete(c);
+      }
+    });
+    return started;
+  }
+
+  private CompletableFuture<Connection> dialKnownAddrs(PeerId peer) {
     List<Multiaddr> addrs = peerStore.addrs(peer);
     if (addrs.isEmpty()) {
       return CompletableFuture.failedFuture(new HostException(Fault.NONE, "no known address for " + peer));

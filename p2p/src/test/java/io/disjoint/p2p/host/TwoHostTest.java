@@ -102,6 +102,24 @@ class TwoHostTest {
   }
 
   @Test
+  void burstOfNewStreamsToAnUnconnectedPeerSharesOneDial() {
+    Libp2pHost a = hosts.start();
+    Libp2pHost b = hosts.start();
+    installUpperServer(b);
+    a.peerStore().addAddrs(b.peerId(), b.listenAddrs());
+    List<CompletableFuture<String>> answers = new java.util.ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      String text = "burst " + i;
+      answers.add(a.newStream(b.peerId(), ECHO_UPPER).thenCompose(s -> request(s, text)));
+    }
+    for (int i = 0; i < 50; i++) {
+      assertEquals("BURST " + i, answers.get(i).orTimeout(20, TimeUnit.SECONDS).join());
+    }
+    assertEquals(1, a.connections().size(), "one connection for the whole burst");
+    assertEquals(0, b.refusedConnections());
+  }
+
+  @Test
   void unsupportedProtocolFailsTheStreamNotTheConnection() {
     Libp2pHost a = hosts.start();
     Libp2pHost b = hosts.start();
