@@ -6,6 +6,7 @@ import io.disjoint.node.metrics.MetricsServer;
 import io.disjoint.node.p2p.P2pWiring;
 import io.disjoint.node.p2p.StaticPeerDialer;
 import io.disjoint.node.payment.PaymentWiring;
+import io.disjoint.node.payment.VoucherWiring;
 import io.disjoint.node.serve.ServingWiring;
 import io.disjoint.p2p.api.Connection;
 import io.disjoint.p2p.api.Host;
@@ -91,6 +92,9 @@ public final class DisjointNode implements AutoCloseable {
     if (!config.serve().isEmpty()) {
       serving = ServingWiring.start(config, host, key, dataDir, blocking, clock);
       stopOrder.push(serving);
+      serving.store().ifPresent(store -> stopOrder.push(new VoucherWiring.Collector(host, store,
+          PaymentWiring.VOUCHER_THRESHOLD, PaymentWiring.VOUCHER_SETTLE_LAG, PaymentWiring.VOUCHER_INTERVAL,
+          scheduler, blocking, clock)));
     }
     Gauge.builder("disjoint.directory.peers", directory, d -> d.peers().size())
         .description("peers in the directory (learned from hellos or configured)").register(metrics);
@@ -110,6 +114,9 @@ public final class DisjointNode implements AutoCloseable {
     stopOrder.push(hello);
     if (config.gateway().isPresent()) {
       GatewayPayment payment = config.receipts() ? PaymentWiring.gateway(key, clock) : GatewayPayment.NONE;
+      if (config.receipts()) {
+        VoucherWiring.serveGateway(host, key, blocking, clock);
+      }
       FileEvidenceLog evidence = new FileEvidenceLog(dataDir.evidenceLog());
       stopOrder.push(evidence);
       gateway = GatewayWiring.start(config, host, directory, payment, evidence, metrics, scheduler, blocking, clock);

@@ -19,6 +19,7 @@ import io.disjoint.staking.store.StoreOpenException;
 import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import org.apache.tuweni.bytes.Bytes;
 
 /**
@@ -31,6 +32,11 @@ public final class PaymentWiring {
   public static final EpochSchedule EPOCHS = EpochSchedule.HOURLY;
   /** Value of one compute unit in wei (1 gwei). */
   public static final BigInteger PRICE_PER_COMPUTE_UNIT = BigInteger.valueOf(1_000_000_000L);
+  /** A payer's unvouchered value (wei) that makes a serving node ask its gateway for a voucher. */
+  public static final BigInteger VOUCHER_THRESHOLD = BigInteger.valueOf(1_000_000_000_000L);
+  /** Receipts are batched once older than the receipt timestamp window plus a margin. */
+  public static final Duration VOUCHER_SETTLE_LAG = VerifierConfig.DEFAULT_WINDOW.plusSeconds(10);
+  public static final Duration VOUCHER_INTERVAL = Duration.ofSeconds(15);
   /** How long receipt ids are remembered in memory before the store's seen index answers. */
   private static final long REPLAY_MEMORY_MS = 120_000;
 

@@ -69,6 +69,11 @@ public final class ServingWiring implements AutoCloseable {
     }
   }
 
+  /** The receipt store, when receipts are on. */
+  public Optional<ReceiptStore> store() {
+    return store;
+  }
+
   /** Head height per served chain (-1 when not known yet), for the hello. */
   public Map<String, Long> heads() {
     Map<String, Long> out = new LinkedHashMap<>();
