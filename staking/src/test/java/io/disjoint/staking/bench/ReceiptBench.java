@@ -71,6 +71,7 @@ public final class ReceiptBench {
       AtomicLong failed = new AtomicLong();
       List<CompletableFuture<Void>> last = new ArrayList<>();
       long start = System.nanoTime();
+      long cpuStart = processCpuNanos();
       parallel(threads, count, (t, i) -> {
         window.acquireUninterruptibly();
         CompletableFuture<Void> f = store.append(receipts[i], attestations[i]);
@@ -88,8 +89,11 @@ public final class ReceiptBench {
       });
       window.acquire(65_536);
       double seconds = (System.nanoTime() - start) / 1e9;
+      double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
       System.out.printf("receipts durably stored (group commit, WAL synced): %,10.0f /s"
           + " (%d in %.2f s, %d failed)%n", count / seconds, count, seconds, failed.get());
+      System.out.printf("  per CPU second of the process (callers + writer + RocksDB threads): %,.0f"
+          + " receipts (%.1f us CPU per receipt)%n", count / cpuSeconds, cpuSeconds * 1e6 / count);
       System.out.printf("store size on disk: %.1f MB; writer: %s, %.0f receipts per synced batch%n",
           sizeMb(dir), store.writerStats(), store.writerStats().recordsPerBatch());
     } finally {
@@ -181,6 +185,11 @@ public final class ReceiptBench {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   private static double sizeMb(Path dir) throws Exception {
