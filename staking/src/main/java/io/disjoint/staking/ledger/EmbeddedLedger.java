@@ -110,6 +110,15 @@ public final class EmbeddedLedger implements Ledger, AutoCloseable {
     return l;
   }
 
+  /**
+   * Opens an existing ledger for operations (the CLI's {@code stake}, {@code deposit}, ...);
+   * fails with NO_STORE instead of creating one. The network is whatever the directory holds.
+   */
+  public static EmbeddedLedger openExisting(Path dir, Clock clock) {
+    StoreMetadata.checkOrCreate(dir, KIND, SCHEMA, null, false);
+    return openRocks(dir, clock, false);
+  }
+
   /** Opens an existing ledger read-only (reads only; operations fail). */
   public static EmbeddedLedger openReadOnly(Path dir, Clock clock) {
     StoreMetadata.checkOrCreate(dir, KIND, SCHEMA, null, false);

@@ -90,7 +90,8 @@ public final class ReceiptVerifier {
       throw new ReceiptRejectedException(Reason.FUTURE_TIMESTAMP, "receipt timestamp "
           + r.timestampMs() + " is more than " + window + " ms after now (" + now + ")");
     }
-    if (r.epoch() != config.epochs().epochAt(r.timestampMs())) {
+    if (r.timestampMs() < config.epochs().genesisMs()
+        || r.epoch() != config.epochs().epochAt(r.timestampMs())) {
       throw new ReceiptRejectedException(Reason.WRONG_EPOCH, "epoch " + r.epoch()
           + " does not contain timestamp " + r.timestampMs());
     }

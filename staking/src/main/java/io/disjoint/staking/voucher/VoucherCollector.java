@@ -48,6 +48,17 @@ public final class VoucherCollector {
     return store.latestVoucher(payer).map(e -> Voucher.decode(e.getValue()));
   }
 
+  /** Payers whose value not yet covered by a voucher reached the threshold, in account order. */
+  public List<Account> payersDue() {
+    java.util.TreeSet<Account> due = new java.util.TreeSet<>();
+    for (EpochPayerTotals row : store.summary()) {
+      if (store.unvoucheredValue(row.payer()).compareTo(threshold) >= 0) {
+        due.add(row.payer());
+      }
+    }
+    return List.copyOf(due);
+  }
+
   /** The request to send for {@code payer}, if its unvouchered value reached the threshold. */
   public Optional<PendingVoucher> prepare(Account payer) {
     if (store.unvoucheredValue(payer).compareTo(threshold) < 0) {

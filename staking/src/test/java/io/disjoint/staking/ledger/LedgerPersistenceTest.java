@@ -55,6 +55,12 @@ class LedgerPersistenceTest {
       clock.advance(1_000);
       l.withdrawUnbonded(node);
     }
+    try (EmbeddedLedger existing = EmbeddedLedger.openExisting(dir, clock)) {
+      existing.deposit(Fixtures.PAYER, n(1));
+      assertEquals(EmbeddedLedger.replay(existing.log()), existing.stateHash());
+    }
+    assertEquals(StoreOpenException.Kind.NO_STORE, assertThrows(StoreOpenException.class,
+        () -> EmbeddedLedger.openExisting(dir.resolve("nothing"), clock)).kind());
     try (EmbeddedLedger ro = EmbeddedLedger.openReadOnly(dir, clock)) {
       assertEquals(n(9_000), ro.balance(OPERATOR));
       assertEquals(LedgerException.Reason.INVALID,

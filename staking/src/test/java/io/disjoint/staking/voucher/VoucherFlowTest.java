@@ -74,7 +74,9 @@ class VoucherFlowTest {
     relay(4);
     assertTrue(collector.prepare(Fixtures.PAYER).isEmpty(), "receipts still inside the settle lag");
     clock.advance(65_000);
+    assertEquals(List.of(Fixtures.PAYER), collector.payersDue());
     Voucher v1 = roundTrip();
+    assertEquals(List.of(), collector.payersDue());
     assertEquals(1, v1.sequence());
     assertEquals(n(800), v1.valueTotal());
     assertEquals(8, v1.batchCount());
