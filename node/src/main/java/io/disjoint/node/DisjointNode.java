@@ -18,6 +18,9 @@ import io.disjoint.relay.directory.InMemoryPeerDirectory;
 import io.disjoint.relay.protocol.GatewayPayment;
 import io.disjoint.relay.select.FileEvidenceLog;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.security.SecureRandom;
@@ -75,6 +78,10 @@ public final class DisjointNode implements AutoCloseable {
   }
 
   private void startParts(DataDir dataDir) {
+    DomainClaimMapping.check(config.domain());
+    new JvmMemoryMetrics().bindTo(metrics);
+    new JvmThreadMetrics().bindTo(metrics);
+    new ProcessorMetrics().bindTo(metrics);
     host = P2pWiring.startHost(key, config);
     stopOrder.push(() -> host.stop().get(10, TimeUnit.SECONDS));
     LOG.info("node {} listening on {}", host.peerId(), host.listenAddrs());
@@ -85,52 +92,60 @@ public final class DisjointNode implements AutoCloseable {
       @Override
       public void onDisconnected(Connection connection) {
         dialer.onDisconnected(connection.remotePeer());
-      }
-    });
-    stopOrder.push(dialer);
-
-    if (!config.serve().isEmpty()) {
-      serving = ServingWiring.start(config, host, key, dataDir, blocking, clock);
-      stopOrder.push(serving);
-      serving.store().ifPresent(store -> stopOrder.push(new VoucherWiring.Collector(host, store,
-          PaymentWiring.VOUCHER_THRESHOLD, PaymentWiring.VOUCHER_SETTLE_LAG, PaymentWiring.VOUCHER_INTERVAL,
-          scheduler, blocking, clock)));
-    }
-    Gauge.builder("disjoint.directory.peers", directory, d -> d.peers().size())
-        .description("peers in the directory (learned from hellos or configured)").register(metrics);
-    host.addListener(new HostListener() {
-      @Override
-      public void onDisconnected(Connection connection) {
         if (gateway != null && host.connections().stream()
             .noneMatch(c -> c.isOpen() && c.remotePeer().equals(connection.remotePeer()))) {
           gateway.forget(connection.remotePeer().toBase58());
         }
       }
     });
-    DomainClaimMapping.check(config.domain());
-    HelloService hello = new HelloService(host, directory, DomainClaimMapping.toFailureDomain(config.domain()),
-        serving == null ? Map::of : serving::heads, clock, scheduler, HelloService.DEFAULT_RESEND_INTERVAL);
-    hello.start();
-    stopOrder.push(hello);
+    stopOrder.push(dialer);
+    if (!config.serve().isEmpty()) {
+      startServing(dataDir);
+    }
+    startHello();
     if (config.gateway().isPresent()) {
-      GatewayPayment payment = config.receipts() ? PaymentWiring.gateway(key, clock) : GatewayPayment.NONE;
-      if (config.receipts()) {
-        VoucherWiring.serveGateway(host, key, blocking, clock);
-      }
-      FileEvidenceLog evidence = new FileEvidenceLog(dataDir.evidenceLog());
-      stopOrder.push(evidence);
-      gateway = GatewayWiring.start(config, host, directory, payment, evidence, metrics, scheduler, blocking, clock);
-      stopOrder.push(gateway);
-      gatewayUrls.addAll(gateway.urls());
-      LOG.info("gateway for {} at {}", config.gatewayChains(), gateway.urls());
+      startGateway(dataDir);
     }
     dialer.start();
-
     config.metrics().ifPresent(where -> {
       MetricsServer server = MetricsServer.start(metrics, where);
       stopOrder.push(server);
       LOG.info("metrics at http://{}/metrics", server.address());
     });
+  }
+
+  /** Upstreams, receipt store and relay handler; vouchers collected from the receipts' gateways. */
+  private void startServing(DataDir dataDir) {
+    serving = ServingWiring.start(config, host, key, dataDir, blocking, clock);
+    stopOrder.push(serving);
+    serving.store().ifPresent(store -> stopOrder.push(new VoucherWiring.Collector(host, store,
+        PaymentWiring.VOUCHER_THRESHOLD, PaymentWiring.VOUCHER_SETTLE_LAG, PaymentWiring.VOUCHER_INTERVAL,
+        scheduler, blocking, clock)));
+  }
+
+  /** Our signed hello (domain claim, served chains and heads) to every peer; theirs into the directory. */
+  private void startHello() {
+    Gauge.builder("disjoint.directory.peers", directory, d -> d.peers().size())
+        .description("peers in the directory (learned from hellos or configured)").register(metrics);
+    HelloService hello = new HelloService(host, directory, DomainClaimMapping.toFailureDomain(config.domain()),
+        serving == null ? Map::of : serving::heads, clock, scheduler, HelloService.DEFAULT_RESEND_INTERVAL);
+    hello.start();
+    stopOrder.push(hello);
+  }
+
+  /** The JSON-RPC gateway with its router, receipts it signs, vouchers it issues and its evidence log. */
+  private void startGateway(DataDir dataDir) {
+    GatewayPayment payment = GatewayPayment.NONE;
+    if (config.receipts()) {
+      payment = PaymentWiring.gateway(key, clock);
+      VoucherWiring.serveGateway(host, key, blocking, clock);
+    }
+    FileEvidenceLog evidence = new FileEvidenceLog(dataDir.evidenceLog());
+    stopOrder.push(evidence);
+    gateway = GatewayWiring.start(config, host, directory, payment, evidence, metrics, scheduler, blocking, clock);
+    stopOrder.push(gateway);
+    gatewayUrls.addAll(gateway.urls());
+    LOG.info("gateway for {} at {}", config.gatewayChains(), gateway.urls());
   }
 
   public PeerId peerId() {
