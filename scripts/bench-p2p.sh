@@ -15,7 +15,12 @@ JAVA_HOME="$("$here/scripts/find-jdk.sh")"
 ./mvnw -q -B -o -pl p2p test-compile 2>/dev/null || ./mvnw -q -B -pl p2p test-compile
 cp_file="$here/p2p/target/bench-classpath.txt"
 ./mvnw -q -B -o -pl p2p dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
-exec "$JAVA_HOME/bin/java" -Xms1g -Xmx1g \
-  -cp "$here/p2p/target/test-classes:$here/p2p/target/classes:$(cat "$cp_file")" \
+# run from a snapshot of the compiled classes, so that a build started meanwhile cannot pull them away
+snapshot="$(mktemp -d)"
+trap 'rm -rf "$snapshot"' EXIT
+cp -r "$here/p2p/target/classes" "$snapshot/classes"
+cp -r "$here/p2p/target/test-classes" "$snapshot/test-classes"
+"$JAVA_HOME/bin/java" -Xms1g -Xmx1g \
+  -cp "$snapshot/test-classes:$snapshot/classes:$(cat "$cp_file")" \
   -Ddisjoint.repo="$here" \
   io.disjoint.p2p.bench.P2pBenchmark "$@"

@@ -57,6 +57,11 @@ final class PingProbe {
             rtt.completeExceptionally(new AssertionError("ping stream closed after " + received.readableBytes() + " of 32 bytes"));
             ctx.fireChannelInactive();
           }
+
+          @Override
+          public void handlerRemoved(ChannelHandlerContext ctx) {
+            received.release();
+          }
         });
         stream.channel().writeAndFlush(Unpooled.wrappedBuffer(payload));
       });
