@@ -68,6 +68,32 @@ class RunCommandProcessTest {
   }
 
   @Test
+  void aGatewayPrintsOneUrlPerChainAndAnswersOnIt(@TempDir Path dir) throws Exception {
+    try (CliProcess node = CliProcess.start(dir, "run", "--data-dir", dir.resolve("gw").toString(),
+        "--listen", "/ip4/127.0.0.1/tcp/0", "--gateway", "127.0.0.1:0", "--route", "eip155:1", "--route", "eip155:31337",
+        "--domain", "provider=local,country=US,operator=me")) {
+      String listening = node.nextLine(Duration.ofSeconds(60));
+      assertNotNull(listening, () -> "no output; stderr:\n" + stderrOf(node));
+      assertTrue(LISTENING.matcher(listening).matches(), listening);
+      String first = node.nextLine(Duration.ofSeconds(10));
+      String second = node.nextLine(Duration.ofSeconds(10));
+      Matcher g1 = Pattern.compile("gateway (http://127\\.0\\.0\\.1:\\d+)/eip155:1").matcher(String.valueOf(first));
+      Matcher g2 = Pattern.compile("gateway (http://127\\.0\\.0\\.1:\\d+)/eip155:31337").matcher(String.valueOf(second));
+      assertTrue(g1.matches(), first);
+      assertTrue(g2.matches(), second);
+      assertEquals(g1.group(1), g2.group(1), "one gateway port for every chain");
+      java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(g2.group(1) + "/eip155:31337"))
+              .header("content-type", "application/json")
+              .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"eth_chainId\",\"params\":[]}"))
+              .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals("{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":\"0x7a69\"}", r.body());
+      assertEquals(0, node.terminate(Duration.ofSeconds(30)));
+      assertEquals(3, node.stdoutLines().size(), "listening + two gateway lines, nothing else: " + node.stdoutLines());
+    }
+  }
+
+  @Test
   void badFlagsGiveOneLineNamingTheFlagAndExitCode2(@TempDir Path dir) throws Exception {
     String[][] cases = {
         {"run", "--data-dir", dir.toString(), "--serve", "mainnet"},
