@@ -239,6 +239,30 @@ class JsInteropTest {
   }
 
   @Test
+  void closingOnEitherSideIsSeenByTheOther() throws Exception {
+    JsPeerProcess js = JsPeerProcess.listen(Duration.ofSeconds(10));
+    jsPeers.add(js);
+    PeerId jsPeer = PeerId.parse(js.peerId());
+    String javaId = host.peerId().toBase58();
+
+    Connection first = host.dial(js.listenAddr()).get(20, TimeUnit.SECONDS);
+    events.awaitIdentified(jsPeer, WAIT);
+    JsonNode hangup = js.command(JsPeerProcess.cmd("hangup").put("peer", javaId), WAIT);
+    assertTrue(hangup.get("ok").asBoolean(), "js hangup failed: " + hangup);
+    events.awaitDisconnected(first, WAIT);
+    assertFalse(first.isOpen(), "Java still reports the connection js closed as open");
+    assertTrue(host.connections().stream().noneMatch(c -> c == first), "closed connection still listed");
+
+    Connection second = host.dial(js.listenAddr()).get(20, TimeUnit.SECONDS);
+    js.awaitEvent("connected", e -> e.get("peerId").asText().equals(javaId), WAIT);
+    int disconnectsBefore = js.events("disconnected").size();
+    second.close().get(10, TimeUnit.SECONDS);
+    js.awaitEvent("disconnected", e -> js.events("disconnected").size() > disconnectsBefore, WAIT);
+    JsonNode left = js.command(JsPeerProcess.cmd("connections"), WAIT);
+    assertEquals(0, left.get("connections").size(), "js still holds a connection Java closed: " + left);
+  }
+
+  @Test
   void dialingJsUnderTheWrongPeerIdFails() throws Exception {
     JsPeerProcess js = JsPeerProcess.listen(Duration.ofSeconds(10));
     jsPeers.add(js);

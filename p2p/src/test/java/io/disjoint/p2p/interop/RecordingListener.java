@@ -46,6 +46,10 @@ final class RecordingListener implements HostListener {
     return await(() -> identified.stream().filter(i -> i.peerId().equals(peer)).findFirst(), timeout, "identify of " + peer);
   }
 
+  synchronized Connection awaitDisconnected(Connection connection, Duration timeout) throws InterruptedException {
+    return await(() -> disconnected.stream().filter(c -> c == connection).findFirst(), timeout, "disconnect of " + connection);
+  }
+
   synchronized Connection awaitConnected(PeerId peer, Duration timeout) throws InterruptedException {
     return await(() -> connected.stream().filter(c -> c.remotePeer().equals(peer)).findFirst(), timeout, "connection from " + peer);
   }
