@@ -36,7 +36,7 @@ import org.apache.tuweni.bytes.Bytes32;
  * Whatever sequence of operations runs (most of them refused), the ledger never creates or
  * destroys a token, and its log replays to the same state hash.
  */
-class LedgerConservationProperties {
+class LedgerConservationTest {
   private static final List<Account> ACCOUNTS = List.of(LedgerFixtures.OPERATOR,
       LedgerFixtures.OPERATOR_2, LedgerFixtures.OPERATOR_3, Fixtures.PAYER, LedgerFixtures.REPORTER);
   private static final List<PrivKey> NODE_KEYS =
