@@ -13,16 +13,12 @@ import io.disjoint.p2p.host.Libp2pHost;
 import io.disjoint.relay.directory.FailureDomain;
 import io.disjoint.relay.directory.HelloService;
 import io.disjoint.relay.directory.InMemoryPeerDirectory;
-import io.disjoint.relay.protocol.GatewayPayment;
 import io.disjoint.relay.protocol.Libp2pRelay;
 import io.disjoint.relay.protocol.PooledRelayTransport;
 import io.disjoint.relay.protocol.RelayProtocol;
 import io.disjoint.relay.protocol.RelayService;
 import io.disjoint.relay.protocol.ServingPayment;
 import io.disjoint.relay.select.DiversityRouter;
-import io.disjoint.relay.select.InMemoryEvidenceLog;
-import io.disjoint.relay.select.RouterConfig;
-import io.disjoint.relay.select.Scheduler;
 import io.disjoint.relay.upstream.AnvilProcess;
 import io.disjoint.relay.upstream.HttpUpstreamClient;
 import io.disjoint.relay.upstream.UpstreamConfig;
@@ -75,6 +71,37 @@ class Libp2pRelayLoopbackTest {
   private InMemoryPeerDirectory directory;
   private PooledRelayTransport transport;
   private DiversityRouter router;
+  private HangingUpstream hanging;
+  private final java.util.concurrent.atomic.AtomicBoolean hangFirstNode = new java.util.concurrent.atomic.AtomicBoolean();
+
+  /** Never answers while {@code hang} is set: an upstream that accepted the request and hung. */
+  private static final class HangingUpstream implements io.disjoint.relay.upstream.UpstreamClient {
+    private final io.disjoint.relay.upstream.UpstreamClient inner;
+    private final java.util.concurrent.atomic.AtomicBoolean hang;
+    final java.util.concurrent.atomic.AtomicInteger hungRequests = new java.util.concurrent.atomic.AtomicInteger();
+
+    HangingUpstream(io.disjoint.relay.upstream.UpstreamClient inner, java.util.concurrent.atomic.AtomicBoolean hang) {
+      this.inner = inner;
+      this.hang = hang;
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<byte[]> send(byte[] json, Duration timeout) {
+      if (hang.get()) {
+        hungRequests.incrementAndGet();
+        return new java.util.concurrent.CompletableFuture<>();
+      }
+      return inner.send(json, timeout);
+    }
+
+    @Override
+    public io.disjoint.relay.upstream.Head head() {
+      return inner.head();
+    }
+
+    @Override
+    public void close() {}
+  }
 
   private static Libp2pHost startHost() {
     Libp2pHost host = new Libp2pHost(PrivKey.generate(KeyType.ED25519, new SecureRandom()),
@@ -92,7 +119,12 @@ class Libp2pRelayLoopbackTest {
       HttpUpstreamClient upstream = HttpUpstreamClient.start(
           UpstreamConfig.builder(anvil.httpUrl()).headPollInterval(Duration.ofMillis(100)).noHeadSubscription().build(), clock);
       closeables.add(upstream);
-      RelayService service = new RelayService(Map.of(CHAIN, upstream), ServingPayment.FREE, blocking, clock);
+      io.disjoint.relay.upstream.UpstreamClient served = upstream;
+      if (servingHosts.size() == 1) {
+        hanging = new HangingUpstream(upstream, hangFirstNode);
+        served = hanging;
+      }
+      RelayService service = new RelayService(Map.of(CHAIN, served), ServingPayment.FREE, blocking, clock);
       Libp2pRelay.serve(host, service);
       HelloService hello = new HelloService(host, new InMemoryPeerDirectory(clock), domain,
           () -> Map.of(CHAIN, service.head(CHAIN).number()), clock, scheduler, Duration.ofMillis(200));
@@ -105,8 +137,7 @@ class Libp2pRelayLoopbackTest {
     gatewayHello.start();
     closeables.add(gatewayHello);
     transport = Libp2pRelay.transport(gateway, clock);
-    router = new DiversityRouter(directory, transport, GatewayPayment.NONE, new InMemoryEvidenceLog(),
-        RouterConfig.defaults(), clock, Scheduler.of(scheduler), new Random(1), blocking);
+    router = DiversityRouter.builder(directory, transport).clock(clock).random(new Random(1)).blockingExecutor(blocking).build();
     for (Libp2pHost host : servingHosts) {
       gateway.dial(host.listenAddrs().get(0).withPeerId(host.peerId())).orTimeout(10, TimeUnit.SECONDS).join();
     }
@@ -227,5 +258,18 @@ class Libp2pRelayLoopbackTest {
     for (int i = 0; i < 20; i++) {
       assertEquals("\"0x7a69\"", router.route(request("eth_chainId", "[]", 1)).get(10, TimeUnit.SECONDS).get("result").toString());
     }
+  }
+
+  @Test
+  void hungUpstreamTriggersTheHedgeIntoAnotherDomain() throws Exception {
+    hangFirstNode.set(true);
+    for (int i = 0; i < 30; i++) {
+      long t0 = System.nanoTime();
+      ObjectNode r = router.route(request("eth_chainId", "[]", 1)).get(10, TimeUnit.SECONDS);
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertEquals("\"0x7a69\"", r.get("result").toString());
+      assertTrue(ms < 5_000, "answered by the hedge long before the 10 s deadline, took " + ms + " ms");
+    }
+    assertTrue(hanging.hungRequests.get() > 0, "some requests reached the hung node first and were hedged");
   }
 }
