@@ -58,9 +58,12 @@ public record Layout(String chain, LayoutNode gateway, List<LayoutNode> nodes) {
     }
   }
 
+  /** Reads a layout file; every error names the --layout flag and the file. */
   public static Layout load(Path file) {
     try {
-      return parse(Files.readString(file), file.toString());
+      return parse(Files.readString(file), "--layout " + file);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new TestnetException("--layout file does not exist: " + file, e);
     } catch (IOException e) {
       throw new TestnetException("--layout file cannot be read: " + file + " (" + e.getMessage() + ")", e);
     }
@@ -93,7 +96,7 @@ public record Layout(String chain, LayoutNode gateway, List<LayoutNode> nodes) {
           : DomainClaim.UNDECLARED;
       return new LayoutNode(name, domain);
     } catch (ConfigException | IllegalArgumentException e) {
-      throw new TestnetException(where + ": " + e.getMessage(), e);
+      throw new TestnetException(e.getMessage().startsWith(where) ? e.getMessage() : where + ": " + e.getMessage(), e);
     }
   }
 
