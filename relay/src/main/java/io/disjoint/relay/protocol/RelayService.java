@@ -5,6 +5,10 @@ import io.disjoint.relay.upstream.UpstreamClient;
 import io.disjoint.relay.upstream.UpstreamException;
 import java.time.Clock;
 import java.time.Duration;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
@@ -28,6 +32,7 @@ public final class RelayService {
   private final ServingPayment payment;
   private final Executor blockingExecutor;
   private final Clock clock;
+  private final Map<RelayStatus, Counter> served = new EnumMap<>(RelayStatus.class);
 
   /**
    * @param upstreams the operator's chain node per served CAIP-2 chain id
@@ -35,6 +40,16 @@ public final class RelayService {
    * @param blockingExecutor where payment checks and receipt storage run (virtual threads are fine)
    */
   public RelayService(Map<String, UpstreamClient> upstreams, ServingPayment payment, Executor blockingExecutor, Clock clock) {
+    this(upstreams, payment, blockingExecutor, clock, new SimpleMeterRegistry());
+  }
+
+  /** As above, counting answers in {@code disjoint.relay.served} by status (a fixed enum). */
+  public RelayService(Map<String, UpstreamClient> upstreams, ServingPayment payment, Executor blockingExecutor, Clock clock,
+      MeterRegistry registry) {
+    for (RelayStatus status : RelayStatus.values()) {
+      served.put(status, Counter.builder("disjoint.relay.served").tag("status", status.name().toLowerCase(java.util.Locale.ROOT))
+          .register(registry));
+    }
     this.upstreams = Map.copyOf(upstreams);
     this.payment = Objects.requireNonNull(payment, "payment");
     this.blockingExecutor = Objects.requireNonNull(blockingExecutor, "blockingExecutor");
@@ -53,6 +68,12 @@ public final class RelayService {
 
   /** Handles one request; never completes exceptionally (failures become a non-OK status). */
   public CompletableFuture<RelayResponse> handle(String gatewayPeer, RelayRequest request) {
+    CompletableFuture<RelayResponse> answer = answer(gatewayPeer, request);
+    answer.thenAccept(r -> served.get(r.status()).increment());
+    return answer;
+  }
+
+  private CompletableFuture<RelayResponse> answer(String gatewayPeer, RelayRequest request) {
     long id = request.requestId();
     UpstreamClient upstream = upstreams.get(request.chain());
     if (upstream == null) {

@@ -94,4 +94,15 @@ class RelayServiceTest {
     assertEquals(0, upstream.calls);
     assertEquals(java.util.Set.of(CHAIN), service.chains());
   }
+
+  @Test
+  void answersAreCountedByStatus() {
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    RelayService service = new RelayService(Map.of(CHAIN, ScriptedUpstream.echo()), ServingPayment.FREE, direct, clock, registry);
+    service.handle("gw", request(2_000_000, new byte[0])).join();
+    service.handle("gw", request(2_000_000, new byte[0])).join();
+    service.handle("gw", new RelayRequest(1, "eip155:1", json, 2_000_000, new byte[0])).join();
+    assertEquals(2.0, registry.get("disjoint.relay.served").tag("status", "ok").counter().count());
+    assertEquals(1.0, registry.get("disjoint.relay.served").tag("status", "chain_not_served").counter().count());
+  }
 }
