@@ -57,6 +57,8 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
   private boolean answering;
   private boolean resumeWhenWritable;
+  /** The request being answered is HTTP/1.0. */
+  private boolean http10;
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
@@ -168,6 +170,7 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter {
       return; // answering a rejected body; this connection is closing
     }
     boolean keepAlive = HttpUtil.isKeepAlive(request);
+    http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
     String origin = request.headers().get(HttpHeaderNames.ORIGIN);
     if (!request.decoderResult().isSuccess()) {
       respondError(ctx, HttpResponseStatus.BAD_REQUEST, invalid("malformed HTTP request"), false, origin);
@@ -314,6 +317,10 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     HttpUtil.setKeepAlive(response, keepAlive);
+    if (keepAlive && http10) {
+      // HTTP/1.0 clients keep the connection only when told so explicitly
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    }
     if (keepAlive) {
       ctx.writeAndFlush(response, ctx.voidPromise());
       answered(ctx);

@@ -208,6 +208,7 @@ final class HttpConnectionPool {
     Exchange next;
     while ((next = waiting.poll()) != null) {
       if (!next.result.isDone()) {
+        next.onReusedConnection = true;
         write(channel, next);
         return;
       }

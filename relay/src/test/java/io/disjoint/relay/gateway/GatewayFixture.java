@@ -73,6 +73,6 @@ final class GatewayFixture implements AutoCloseable {
   public void close() {
     server.close();
     router.close();
-    http.close();
+    http.shutdownNow();
   }
 }

@@ -36,7 +36,7 @@ class GatewayWebSocketTest {
   }
 
   /** Collects whole text messages and the close status. */
-  static final class Client implements WebSocket.Listener {
+  static class Client implements WebSocket.Listener {
     final LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
     final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
@@ -188,6 +188,7 @@ class GatewayWebSocketTest {
       }
       assertFalse(small.sessions.isOpen(session), "the slow session was closed after " + accepted + " pushes");
       assertTrue(accepted >= 4, "pushes were accepted until the outbound limit, " + accepted);
+      idle.socket.abort();
     }
   }
 }
