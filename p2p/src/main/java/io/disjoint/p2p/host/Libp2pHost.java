@@ -139,10 +139,12 @@ public final class Libp2pHost implements Host {
       binds.add(transport.listen(addr.toTcpSocketAddress(), initializer(true, Optional.empty(), null)));
     }
     return CompletableFuture.allOf(binds.toArray(CompletableFuture[]::new)).thenRun(() -> {
-      for (CompletableFuture<Channel> bind : binds) {
-        Channel server = bind.join();
+      for (int i = 0; i < binds.size(); i++) {
+        Channel server = binds.get(i).join();
         serverChannels.add(server);
-        boundAddrs.add(Multiaddr.fromTcp((InetSocketAddress) server.localAddress()));
+        InetSocketAddress requested = config.listenAddrs().get(i).toTcpSocketAddress();
+        int port = ((InetSocketAddress) server.localAddress()).getPort();
+        boundAddrs.addAll(dialableAddrs(new InetSocketAddress(requested.getAddress(), port)));
       }
       LOG.info("host {} listening on {} ({})", peerId, boundAddrs,
           transport.usesNativeEpoll() ? "epoll" : "nio");
@@ -151,6 +153,35 @@ public final class Libp2pHost implements Host {
       throw new HostException(Fault.OPERATOR, "cannot listen on " + config.listenAddrs() + ": "
           + unwrap(e).getMessage(), unwrap(e));
     });
+  }
+
+  /**
+   * The addresses peers can dial for a bound socket: itself, or for a wildcard bind (0.0.0.0, ::)
+   * the addresses of the interfaces that are up (IPv4 for 0.0.0.0, IPv6 without link-local for
+   * ::), as of start.
+   */
+  static List<Multiaddr> dialableAddrs(InetSocketAddress bound) {
+    if (!bound.getAddress().isAnyLocalAddress()) {
+      return List.of(Multiaddr.fromTcp(bound));
+    }
+    boolean v4 = bound.getAddress() instanceof java.net.Inet4Address;
+    List<Multiaddr> out = new ArrayList<>();
+    try {
+      for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+        if (!nic.isUp()) {
+          continue;
+        }
+        for (java.net.InetAddress ip : java.util.Collections.list(nic.getInetAddresses())) {
+          boolean sameFamily = v4 ? ip instanceof java.net.Inet4Address : ip instanceof java.net.Inet6Address;
+          if (sameFamily && !ip.isLinkLocalAddress()) {
+            out.add(Multiaddr.fromTcp(new InetSocketAddress(ip, bound.getPort())));
+          }
+        }
+      }
+    } catch (java.net.SocketException e) {
+      LOG.warn("cannot list network interfaces; advertising {} as bound", bound, e);
+    }
+    return out.isEmpty() ? List.of(Multiaddr.fromTcp(bound)) : out;
   }
 
   @Override

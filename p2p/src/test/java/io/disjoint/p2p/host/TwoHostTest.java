@@ -160,6 +160,25 @@ class TwoHostTest {
   }
 
   @Test
+  void wildcardListenAddressIsAdvertisedAsInterfaceAddresses() {
+    Libp2pHost any = new Libp2pHost(
+        io.disjoint.p2p.crypto.PrivKey.generate(io.disjoint.p2p.crypto.KeyType.ED25519, new java.security.SecureRandom()),
+        HostConfig.builder().listen("/ip4/0.0.0.0/tcp/0").build());
+    try {
+      any.start().orTimeout(10, TimeUnit.SECONDS).join();
+      List<io.disjoint.p2p.multiaddr.Multiaddr> addrs = any.listenAddrs();
+      assertTrue(addrs.stream().noneMatch(a -> a.toString().startsWith("/ip4/0.0.0.0/")), addrs.toString());
+      io.disjoint.p2p.multiaddr.Multiaddr loopback = addrs.stream()
+          .filter(a -> a.toString().startsWith("/ip4/127.0.0.1/")).findFirst().orElseThrow();
+      Libp2pHost a = hosts.start();
+      Connection c = a.dial(loopback.withPeerId(any.peerId())).orTimeout(10, TimeUnit.SECONDS).join();
+      assertEquals(any.peerId(), c.remotePeer());
+    } finally {
+      any.stop().orTimeout(10, TimeUnit.SECONDS).join();
+    }
+  }
+
+  @Test
   void sameKeyIdentityIsStableAcrossPeerIdText() {
     Libp2pHost a = hosts.start();
     assertArrayEquals(a.peerId().bytes(), a.privKey().peerId().bytes());
