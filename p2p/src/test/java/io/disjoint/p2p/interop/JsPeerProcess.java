@@ -41,8 +41,11 @@ public final class JsPeerProcess implements AutoCloseable {
     List<String> command = new ArrayList<>(JsFixture.nodeWithPolyfill());
     command.add("libp2p-peer.mjs");
     command.addAll(args);
-    this.process =
-        new ProcessBuilder(command).directory(JsFixture.dir().toFile()).redirectErrorStream(false).start();
+    ProcessBuilder builder = new ProcessBuilder(command).directory(JsFixture.dir().toFile()).redirectErrorStream(false);
+    // js-libp2p's own error logs (the why of a reset stream or an aborted connection) go to stderr,
+    // which close() copies into the test output
+    builder.environment().putIfAbsent("DEBUG", "libp2p:*:error");
+    this.process = builder.start();
     this.stdin = process.getOutputStream();
     this.stdoutReader = Thread.ofVirtual().name("js-peer-stdout").start(() -> readEvents(process.getInputStream()));
     this.stderrReader = Thread.ofVirtual().name("js-peer-stderr").start(() -> drainStderr(process.getErrorStream()));
@@ -204,6 +207,11 @@ public final class JsPeerProcess implements AutoCloseable {
       }
       stdoutReader.join(Duration.ofSeconds(2));
       stderrReader.join(Duration.ofSeconds(2));
+      String tail = stderrTail();
+      if (!tail.isBlank()) {
+        // js-libp2p writes here only on crashes or with DEBUG=libp2p:* set: keep it with the test output
+        System.err.println("js peer " + (listening == null ? "" : peerId()) + " stderr (tail):\n" + tail);
+      }
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
