@@ -140,6 +140,19 @@ class HostBadInputTest {
   }
 
   @Test
+  void peerWithoutEarlyMuxerNegotiationSelectsYamuxWithMultistream() throws Exception {
+    Libp2pHost b = hosts.start();
+    try (RawSecuredPeer raw = new RawSecuredPeer(addressOf(b), b.peerId(), false)) {
+      assertEquals("/yamux/1.0.0", raw.muxerSelected.join());
+      raw.sendFrame(YamuxFrameType.PING, YamuxFlags.SYN, 0, 77, null);
+      raw.flush();
+      RawSecuredPeer.Received pong = raw.await(YamuxFrameType.PING, 5000);
+      assertNotNull(pong, "yamux runs after the multistream muxer round");
+      assertEquals(77, pong.length());
+    }
+  }
+
+  @Test
   void windowOverrunClosesOnlyThatConnection() throws Exception {
     Libp2pHost b = hosts.start();
     try (RawSecuredPeer raw = new RawSecuredPeer(addressOf(b), b.peerId())) {

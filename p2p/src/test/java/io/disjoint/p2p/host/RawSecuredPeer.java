@@ -43,7 +43,20 @@ final class RawSecuredPeer implements AutoCloseable {
   final CompletableFuture<Void> closed = new CompletableFuture<>();
   final Channel channel;
 
+  final CompletableFuture<String> muxerSelected = new CompletableFuture<>();
+  private final boolean inlineMuxer;
+
   RawSecuredPeer(InetSocketAddress target, PeerId expected) {
+    this(target, expected, true);
+  }
+
+  /**
+   * @param inlineMuxer whether to offer "/yamux/1.0.0" in the Noise extensions; if not, the muxer
+   *     is selected with a second multistream round, as peers without early negotiation do
+   */
+  RawSecuredPeer(InetSocketAddress target, PeerId expected, boolean inlineMuxer) {
+    this.inlineMuxer = inlineMuxer;
+    List<String> muxers = inlineMuxer ? List.of(ConnectionUpgrader.YAMUX) : List.of();
     PrivKey key = PrivKey.generate(KeyType.ED25519, new SecureRandom());
     Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
         .handler(new ChannelInitializer<Channel>() {
@@ -52,12 +65,14 @@ final class RawSecuredPeer implements AutoCloseable {
             ch.pipeline().addLast("security-select", MultistreamNegotiator.dialer(
                 List.of(ConnectionUpgrader.NOISE), (c, protocol) -> c.pipeline().addAfter(
                     "security-select", "noise", new NoiseHandshakeHandler(key, true,
-                        Optional.of(expected), List.of(ConnectionUpgrader.YAMUX)))));
-            ch.pipeline().addLast(new YamuxFrameDecoder(1 << 25), new Collector());
+                        Optional.of(expected), muxers))));
+            ch.pipeline().addLast("yamux-frames", new YamuxFrameDecoder(1 << 25));
+            ch.pipeline().addLast(new Collector());
           }
         });
     channel = b.connect(target).syncUninterruptibly().channel();
     secured.orTimeout(10, TimeUnit.SECONDS).join();
+    muxerSelected.orTimeout(10, TimeUnit.SECONDS).join();
   }
 
   private final class Collector extends ChannelInboundHandlerAdapter {
@@ -65,6 +80,12 @@ final class RawSecuredPeer implements AutoCloseable {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof NoiseHandshakeComplete done) {
         secured.complete(done);
+        if (inlineMuxer) {
+          muxerSelected.complete(ConnectionUpgrader.YAMUX);
+        } else {
+          ctx.pipeline().addBefore("yamux-frames", "muxer-select", MultistreamNegotiator.dialer(
+              List.of(ConnectionUpgrader.YAMUX), (c, protocol) -> muxerSelected.complete(protocol)));
+        }
       }
     }
 
@@ -83,6 +104,7 @@ final class RawSecuredPeer implements AutoCloseable {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
       closed.complete(null);
+      muxerSelected.completeExceptionally(new IllegalStateException("closed before the muxer was selected"));
       secured.completeExceptionally(new IllegalStateException("closed before the handshake finished"));
     }
   }
