@@ -1,6 +1,5 @@
 package io.disjoint.p2p.host;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -176,11 +175,5 @@ class TwoHostTest {
     } finally {
       any.stop().orTimeout(10, TimeUnit.SECONDS).join();
     }
-  }
-
-  @Test
-  void sameKeyIdentityIsStableAcrossPeerIdText() {
-    Libp2pHost a = hosts.start();
-    assertArrayEquals(a.peerId().bytes(), a.privKey().peerId().bytes());
   }
 }
