@@ -154,6 +154,12 @@ class RelayStreamTest {
     pair.serverStreams.peek().close().sync();
     ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> f.get(5, TimeUnit.SECONDS));
     assertEquals(RelayTransportException.Kind.CLOSED, assertInstanceOf(RelayTransportException.class, e.getCause()).kind());
+    // The pending request fails as soon as the remote's close is read; the local channel's own
+    // close completes on its event loop right after, so wait for it rather than race it.
+    long closedBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (client.isOpen() && System.nanoTime() < closedBy) {
+      Thread.sleep(1);
+    }
     assertFalse(client.isOpen());
   }
 
