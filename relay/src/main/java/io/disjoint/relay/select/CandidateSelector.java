@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,7 +89,11 @@ public final class CandidateSelector {
       double success = reputation.successRate(p.peerId());
       double ref = config.latencyReference().toNanos();
       double p50 = reputation.latencyQuantile(p.peerId(), 0.5).map(Duration::toNanos).orElse((long) ref);
-      double score = Math.max(1e-9, success * success * (ref / (ref + p50)) * freshness);
+      // A request still waiting counts as at least that slow: a peer whose requests hang loses
+      // rank at once instead of staying first choice until they time out.
+      double waiting = reputation.oldestInFlight(p.peerId(), now).map(Duration::toNanos).orElse(0L);
+      double latency = Math.max(p50, waiting);
+      double score = Math.max(1e-9, success * success * (ref / (ref + latency)) * freshness);
       boolean isTripped = peerState == CircuitBreakers.State.OPEN || domainState == CircuitBreakers.State.OPEN;
       boolean probation = peerState == CircuitBreakers.State.HALF_OPEN
           || domainState == CircuitBreakers.State.HALF_OPEN
@@ -187,18 +192,18 @@ public final class CandidateSelector {
   }
 
   /**
-   * Up to {@code k} peers in pairwise different failure domains, chosen greedily: the best-ranked
-   * first, then each next one as disjoint as possible from those already chosen.
+   * Up to {@code k} peers in pairwise different failure domains, each drawn at random by
+   * {@code score^rankSharpness} among the unused candidates outside every domain chosen so far
+   * (and outside {@code avoid}), healthy before probation, most disjoint first (see
+   * {@link #drawDisjoint}). Random rather than best-first, so that no single peer (the fastest
+   * liar, say) sits in every quorum.
    */
   public List<Candidate> pickDisjointSet(List<Candidate> candidates, int k, Set<String> usedPeers, Collection<FailureDomain> avoid) {
     List<Candidate> chosen = new ArrayList<>();
-    java.util.Set<String> used = new java.util.HashSet<>(usedPeers);
+    Set<String> used = new HashSet<>(usedPeers);
     List<FailureDomain> domains = new ArrayList<>(avoid);
     while (chosen.size() < k) {
-      Optional<Candidate> next = domains.isEmpty()
-          ? candidates.stream().filter(c -> !used.contains(c.peerId()) && !c.tripped() && !c.probation()).findFirst()
-              .or(() -> candidates.stream().filter(c -> !used.contains(c.peerId())).findFirst())
-          : pickDisjoint(candidates, used, domains);
+      Optional<Candidate> next = drawDisjoint(candidates, used, domains);
       if (next.isEmpty()) {
         break;
       }
@@ -207,5 +212,39 @@ public final class CandidateSelector {
       domains.add(next.get().domain());
     }
     return chosen;
+  }
+
+  /**
+   * One peer not among {@code usedPeers} and outside every domain in {@code avoid}, drawn at
+   * random: only the best tier counts (healthy before probation or tripped, then the farthest
+   * from the nearest avoided domain), and within it each peer's chance is proportional to
+   * {@code score^rankSharpness}.
+   */
+  public Optional<Candidate> drawDisjoint(List<Candidate> candidates, Set<String> usedPeers, Collection<FailureDomain> avoid) {
+    List<Candidate> tier = new ArrayList<>();
+    boolean tierHealthy = false;
+    int tierDistance = -1;
+    for (Candidate c : candidates) {
+      if (usedPeers.contains(c.peerId()) || avoid.contains(c.domain())) {
+        continue;
+      }
+      boolean healthy = !c.probation() && !c.tripped();
+      int distance = avoid.isEmpty() ? 0 : minDistance(c.domain(), avoid);
+      boolean better = tier.isEmpty() || (healthy && !tierHealthy) || (healthy == tierHealthy && distance > tierDistance);
+      if (better) {
+        tier.clear();
+        tierHealthy = healthy;
+        tierDistance = distance;
+      }
+      if (better || (healthy == tierHealthy && distance == tierDistance)) {
+        tier.add(c);
+      }
+    }
+    if (tier.isEmpty()) {
+      return Optional.empty();
+    }
+    Map<Candidate, Double> weights = new LinkedHashMap<>();
+    tier.forEach(c -> weights.put(c, weight(c)));
+    return Optional.of(weightedPick(weights));
   }
 }

@@ -52,10 +52,14 @@ public final class PeerCaller {
   }
 
   public CompletableFuture<Attempt> call(Candidate c, String chain, byte[] payload, Instant deadline, int computeUnits) {
-    return attempt(c, chain, payload, deadline, computeUnits).thenApply(a -> {
-      metrics.attempt(a.outcome(), a.latency());
-      return a;
-    });
+    // Until it finishes, the request's age counts against the peer's latency (a hung peer loses rank).
+    long ticket = reputation.requestStarted(c.peerId(), clock.instant());
+    return attempt(c, chain, payload, deadline, computeUnits)
+        .whenComplete((a, e) -> reputation.requestFinished(c.peerId(), ticket))
+        .thenApply(a -> {
+          metrics.attempt(a.outcome(), a.latency());
+          return a;
+        });
   }
 
   private CompletableFuture<Attempt> attempt(Candidate c, String chain, byte[] payload, Instant deadline, int computeUnits) {

@@ -10,17 +10,20 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A quorum read: the request goes to k peers in pairwise different failure domains; answers are
- * compared in canonical form and the first form held by a majority (k/2 + 1) answers the client.
- * A participant that fails retryably is replaced by a spare from yet another domain. Once every
- * participant has answered, each answer that differs from the majority is kept as evidence
- * together with the dissenter's signed attestation.
+ * A quorum read: the request goes to k peers in pairwise different failure domains (drawn at
+ * random by score); answers are compared in canonical form and the first form held by a majority
+ * (k/2 + 1) answers the client. A participant that fails retryably is replaced by a spare from yet
+ * another domain. When the answers disagree so that no form can reach the majority any more (k = 2
+ * and one liar), further peers from unused domains are asked, up to {@code quorumTieBreakers} of
+ * them. Each answer that differs from the majority is kept as evidence together with the
+ * dissenter's signed attestation, and costs the dissenter reputation.
  */
 final class QuorumCall {
   private static final Logger log = LoggerFactory.getLogger(QuorumCall.class);
@@ -40,6 +43,7 @@ final class QuorumCall {
   private List<Candidate> candidates = List.of();
   private int inFlight;
   private int sparesUsed;
+  private int tieBreakersUsed;
   private String winner;
   private String lastFailure = "none";
   private Scheduler.Cancellable deadlineTimer;
@@ -93,41 +97,88 @@ final class QuorumCall {
     ctx.caller().call(c, chain, payload, deadline, computeUnits).whenComplete(this::onAttempt);
   }
 
-  private synchronized void onAttempt(Attempt a, Throwable error) {
-    inFlight--;
-    if (error != null) {
-      fail(new RouteException(RouteErrors.INTERNAL, "router bug: " + error, error));
-    } else if (a.outcome() == Outcome.RETRYABLE) {
-      lastFailure = a.failure();
-      if (sparesUsed < ctx.config().quorumSpares() && !result.isDone()) {
-        var spare = ctx.selector().pickDisjoint(candidates, usedPeers, usedDomains);
-        if (spare.isPresent()) {
-          sparesUsed++;
-          reserve(spare.get());
-          send(spare.get());
+  private void onAttempt(Attempt a, Throwable error) {
+    List<Candidate> toSend = new ArrayList<>();
+    synchronized (this) {
+      inFlight--;
+      if (error != null) {
+        fail(new RouteException(RouteErrors.INTERNAL, "router bug: " + error, error));
+      } else if (a.outcome() == Outcome.RETRYABLE) {
+        lastFailure = a.failure();
+        if (sparesUsed < ctx.config().quorumSpares() && !result.isDone()) {
+          Optional<Candidate> spare = ctx.selector().drawDisjoint(candidates, usedPeers, usedDomains);
+          if (spare.isPresent()) {
+            sparesUsed++;
+            reserve(spare.get());
+            toSend.add(spare.get());
+          }
+        }
+      } else {
+        counted(a);
+      }
+      if (winner == null && !result.isDone()) {
+        askTieBreakers(toSend);
+        if (largestGroup() + inFlight < majority) {
+          fail(noQuorum());
         }
       }
-    } else {
-      String canonical = ctx.canonicalizer().canonical(a.responseOrThrow());
-      List<Attempt> group = byCanonical.computeIfAbsent(canonical, x -> new ArrayList<>());
-      group.add(a);
-      if (winner == null && group.size() >= majority) {
-        winner = canonical;
-        if (deadlineTimer != null) {
-          deadlineTimer.cancel();
+    }
+    // Sent outside the lock's bookkeeping: an answer completing synchronously re-enters onAttempt
+    // and must see every participant already reserved.
+    toSend.forEach(this::send);
+  }
+
+  private void counted(Attempt a) {
+    String canonical = ctx.canonicalizer().canonical(a.responseOrThrow());
+    List<Attempt> group = byCanonical.computeIfAbsent(canonical, x -> new ArrayList<>());
+    group.add(a);
+    if (winner == null && group.size() >= majority) {
+      winner = canonical;
+      if (deadlineTimer != null) {
+        deadlineTimer.cancel();
+      }
+      result.complete(group.get(0).responseOrThrow());
+      byCanonical.forEach((form, attempts) -> {
+        if (!form.equals(winner)) {
+          attempts.forEach(this::dissented);
         }
-        result.complete(group.get(0).responseOrThrow());
-      }
+      });
+    } else if (winner != null && !canonical.equals(winner)) {
+      dissented(a);
     }
-    if (inFlight == 0) {
-      if (winner == null) {
-        int answers = byCanonical.values().stream().mapToInt(List::size).sum();
-        fail(new RouteException(RouteErrors.UNAVAILABLE, "no quorum for " + method + ": " + answers
-            + " answers in " + byCanonical.size() + " different forms, majority " + majority + " needed (last failure: "
-            + lastFailure + ")"));
+  }
+
+  /**
+   * When the answers so far and those still awaited cannot give any form a majority, asks as many
+   * further peers (each from a domain not used yet) as the majority still lacks, within
+   * {@code quorumTieBreakers}.
+   */
+  private void askTieBreakers(List<Candidate> toSend) {
+    int lacking = majority - (largestGroup() + inFlight);
+    while (lacking > 0 && tieBreakersUsed < ctx.config().quorumTieBreakers()) {
+      Optional<Candidate> next = ctx.selector().drawDisjoint(candidates, usedPeers, usedDomains);
+      if (next.isEmpty()) {
+        return;
       }
-      recordDissent();
+      tieBreakersUsed++;
+      lacking--;
+      ctx.metrics().tieBreaker();
+      log.debug("quorum for {} {} split; asking {} as tie-breaker", chain, method, next.get().peerId());
+      reserve(next.get());
+      toSend.add(next.get());
     }
+  }
+
+  private int largestGroup() {
+    return byCanonical.values().stream().mapToInt(List::size).max().orElse(0);
+  }
+
+  private RouteException noQuorum() {
+    int answers = byCanonical.values().stream().mapToInt(List::size).sum();
+    return new RouteException(RouteErrors.UNAVAILABLE, "no quorum for " + method + ": " + answers + " answers in "
+        + byCanonical.size() + " different forms, majority " + majority + " needed; asked " + usedPeers.size()
+        + " peers in different failure domains (" + tieBreakersUsed + " tie-breakers), no further one available (last failure: "
+        + lastFailure + ")");
   }
 
   private void fail(RouteException e) {
@@ -141,25 +192,15 @@ final class QuorumCall {
     result.completeExceptionally(RouteErrors.timeout());
   }
 
-  private void recordDissent() {
-    if (winner == null) {
-      return;
-    }
+  /** Keeps an answer that lost the vote as evidence and costs its peer reputation. */
+  private void dissented(Attempt a) {
     List<String> majorityPeers = byCanonical.get(winner).stream().map(x -> x.candidate().peerId()).toList();
-    Instant now = ctx.clock().instant();
-    List<Evidence> dissent = new ArrayList<>();
-    byCanonical.forEach((canonical, attempts) -> {
-      if (!canonical.equals(winner)) {
-        for (Attempt a : attempts) {
-          log.warn("quorum dissent on {} {}: peer {} disagrees with {} peers", chain, method, a.candidate().peerId(), majorityPeers.size());
-          dissent.add(new Evidence(now, chain, method, payload, a.candidate().peerId(), a.rawPayload(), a.attestation(),
-              winner, majorityPeers));
-        }
-      }
-    });
-    if (!dissent.isEmpty()) {
-      ctx.metrics().dissent(dissent.size());
-      ctx.blockingExecutor().execute(() -> dissent.forEach(ctx.evidence()::record));
-    }
+    String dissenter = a.candidate().peerId();
+    log.warn("quorum dissent on {} {}: peer {} disagrees with {} peers", chain, method, dissenter, majorityPeers.size());
+    ctx.reputation().recordDissent(dissenter, ctx.config().quorumDissentPenalty());
+    ctx.metrics().dissent(1);
+    Evidence evidence = new Evidence(ctx.clock().instant(), chain, method, payload, dissenter, a.rawPayload(),
+        a.attestation(), winner, majorityPeers);
+    ctx.blockingExecutor().execute(() -> ctx.evidence().record(evidence));
   }
 }

@@ -34,6 +34,8 @@ public record RouterConfig(
     Duration domainBreakerWindow,
     int broadcastFanout,
     int quorumSpares,
+    int quorumTieBreakers,
+    double quorumDissentPenalty,
     Set<String> quorumIgnoredFields,
     long logsMaxRange,
     int logsMaxChunks,
@@ -66,6 +68,10 @@ public record RouterConfig(
   public static final Duration DEFAULT_DOMAIN_BREAKER_WINDOW = Duration.ofSeconds(30);
   public static final int DEFAULT_BROADCAST_FANOUT = 3;
   public static final int DEFAULT_QUORUM_SPARES = 2;
+  /** Further peers asked when quorum answers disagree: at most k + this many peers answer. */
+  public static final int DEFAULT_QUORUM_TIE_BREAKERS = 2;
+  /** Share of its success rate a peer loses per answer outvoted by a quorum (0.5: one dissent means probation). */
+  public static final double DEFAULT_QUORUM_DISSENT_PENALTY = 0.5;
   public static final long DEFAULT_LOGS_MAX_RANGE = 2_000;
   public static final int DEFAULT_LOGS_MAX_CHUNKS = 50;
   public static final int DEFAULT_LOGS_CONCURRENCY = 4;
@@ -95,6 +101,8 @@ public record RouterConfig(
     check(latencyWindow >= 8, "latencyWindow must be >= 8");
     check(breakerFailures >= 1 && domainBreakerPeers >= 1, "breaker thresholds must be >= 1");
     check(broadcastFanout >= 1 && quorumSpares >= 0, "broadcastFanout >= 1, quorumSpares >= 0");
+    check(quorumTieBreakers >= 0, "quorumTieBreakers must be >= 0");
+    check(quorumDissentPenalty >= 0 && quorumDissentPenalty <= 1, "quorumDissentPenalty must be in [0, 1]");
     check(logsMaxRange >= 1 && logsMaxChunks >= 2 && logsConcurrency >= 1, "logsMaxRange >= 1, logsMaxChunks >= 2, logsConcurrency >= 1");
     check(maxFilters >= 1, "maxFilters must be >= 1");
     check(!subscriptionPollInterval.isNegative() && !subscriptionPollInterval.isZero(), "subscriptionPollInterval must be > 0");
@@ -141,6 +149,8 @@ public record RouterConfig(
     b.domainBreakerWindow = domainBreakerWindow;
     b.broadcastFanout = broadcastFanout;
     b.quorumSpares = quorumSpares;
+    b.quorumTieBreakers = quorumTieBreakers;
+    b.quorumDissentPenalty = quorumDissentPenalty;
     b.quorumIgnoredFields = quorumIgnoredFields;
     b.logsMaxRange = logsMaxRange;
     b.logsMaxChunks = logsMaxChunks;
@@ -179,6 +189,8 @@ public record RouterConfig(
     private Duration domainBreakerWindow = DEFAULT_DOMAIN_BREAKER_WINDOW;
     private int broadcastFanout = DEFAULT_BROADCAST_FANOUT;
     private int quorumSpares = DEFAULT_QUORUM_SPARES;
+    private int quorumTieBreakers = DEFAULT_QUORUM_TIE_BREAKERS;
+    private double quorumDissentPenalty = DEFAULT_QUORUM_DISSENT_PENALTY;
     private Set<String> quorumIgnoredFields = Set.of();
     private long logsMaxRange = DEFAULT_LOGS_MAX_RANGE;
     private int logsMaxChunks = DEFAULT_LOGS_MAX_CHUNKS;
@@ -213,6 +225,8 @@ public record RouterConfig(
     public Builder domainBreakerWindow(Duration v) { domainBreakerWindow = v; return this; }
     public Builder broadcastFanout(int v) { broadcastFanout = v; return this; }
     public Builder quorumSpares(int v) { quorumSpares = v; return this; }
+    public Builder quorumTieBreakers(int v) { quorumTieBreakers = v; return this; }
+    public Builder quorumDissentPenalty(double v) { quorumDissentPenalty = v; return this; }
     public Builder quorumIgnoredFields(Set<String> v) { quorumIgnoredFields = v; return this; }
     public Builder logsMaxRange(long v) { logsMaxRange = v; return this; }
     public Builder logsMaxChunks(int v) { logsMaxChunks = v; return this; }
@@ -228,7 +242,7 @@ public record RouterConfig(
           hedgeQuantile, hedgeMinDelay, hedgeMaxDelay, hedgeDefaultDelay, capDimension, maxDomainShare,
           rankSharpness, latencyReference, latencyWindow, successEwmaAlpha, probationThreshold,
           probationShare, breakerFailures, breakerBaseCooldown, breakerMaxCooldown, domainBreakerPeers,
-          domainBreakerWindow, broadcastFanout, quorumSpares, quorumIgnoredFields, logsMaxRange,
+          domainBreakerWindow, broadcastFanout, quorumSpares, quorumTieBreakers, quorumDissentPenalty, quorumIgnoredFields, logsMaxRange,
           logsMaxChunks, logsConcurrency, filterIdleTimeout, maxFilters, subscriptionPollInterval,
           subscriptionMaxBlocksPerPoll, retryableErrorPatterns);
     }

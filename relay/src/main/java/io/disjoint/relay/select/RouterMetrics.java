@@ -18,7 +18,7 @@ import java.util.Map;
  *   <li>{@code disjoint.router.attempts} (counter) by outcome (result, deterministic_error, retryable)
  *   <li>{@code disjoint.router.attempt.latency} (timer): one peer's answer time
  *   <li>{@code disjoint.router.hedges}, {@code disjoint.router.failovers},
- *       {@code disjoint.router.quorum.dissent} (counters)
+ *       {@code disjoint.router.quorum.dissent}, {@code disjoint.router.quorum.tiebreakers} (counters)
  *   <li>{@code disjoint.router.breaker.trips} (counter) by scope (peer, domain)
  * </ul>
  */
@@ -35,6 +35,7 @@ public final class RouterMetrics {
   private final Counter hedges;
   private final Counter failovers;
   private final Counter dissent;
+  private final Counter tieBreakers;
   private final Counter peerTrips;
   private final Counter domainTrips;
 
@@ -51,6 +52,7 @@ public final class RouterMetrics {
     hedges = Counter.builder("disjoint.router.hedges").register(registry);
     failovers = Counter.builder("disjoint.router.failovers").register(registry);
     dissent = Counter.builder("disjoint.router.quorum.dissent").register(registry);
+    tieBreakers = Counter.builder("disjoint.router.quorum.tiebreakers").register(registry);
     peerTrips = Counter.builder("disjoint.router.breaker.trips").tag("scope", "peer").register(registry);
     domainTrips = Counter.builder("disjoint.router.breaker.trips").tag("scope", "domain").register(registry);
   }
@@ -81,6 +83,11 @@ public final class RouterMetrics {
 
   void dissent(int n) {
     dissent.increment(n);
+  }
+
+  /** A further quorum participant was asked because the answers so far disagreed. */
+  void tieBreaker() {
+    tieBreakers.increment();
   }
 
   void peerTripped() {
