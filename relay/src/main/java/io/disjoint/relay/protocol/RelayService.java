@@ -87,9 +87,16 @@ public final class RelayService {
     if (!looksLikeJson(request.payload())) {
       return CompletableFuture.completedFuture(failure(request, upstream, RelayStatus.BAD_REQUEST, "payload is not a JSON object or array"));
     }
-    CompletableFuture<ServingPayment.Settlement> admitted = payment.free()
-        ? CompletableFuture.completedFuture(payment.admit(gatewayPeer, request))
-        : CompletableFuture.supplyAsync(() -> payment.admit(gatewayPeer, request), blockingExecutor);
+    CompletableFuture<ServingPayment.Settlement> admitted;
+    if (payment.nonBlocking()) {
+      try {
+        admitted = CompletableFuture.completedFuture(payment.admit(gatewayPeer, request));
+      } catch (RuntimeException e) {
+        admitted = CompletableFuture.failedFuture(e);
+      }
+    } else {
+      admitted = CompletableFuture.supplyAsync(() -> payment.admit(gatewayPeer, request), blockingExecutor);
+    }
     return admitted
         .thenCompose(settlement -> upstream.send(request.payload(), Duration.ofMillis(remainingMs))
             .thenCompose(body -> settle(request, upstream, settlement, body)))
@@ -101,7 +108,7 @@ public final class RelayService {
     Head head = upstream.head();
     byte[] hash = hashBytes(head);
     long number = head.known() ? head.number() : -1;
-    if (payment.free()) {
+    if (payment.nonBlocking()) {
       return CompletableFuture.completedFuture(RelayResponse.ok(request.requestId(), body, number, hash, settlement.settle(body, number, hash)));
     }
     return CompletableFuture.supplyAsync(

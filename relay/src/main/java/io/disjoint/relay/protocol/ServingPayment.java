@@ -4,7 +4,8 @@ package io.disjoint.relay.protocol;
  * The serving node's side of payment: checks the receipt a gateway attached before the request is
  * forwarded, and after a successful answer stores the receipt (exactly once) and signs the
  * response attestation. Implementations may block (signature checks, RocksDB): {@link RelayService}
- * calls them on its blocking executor, never on an event loop.
+ * calls them on its blocking executor, never on an event loop, unless they say they do not block
+ * ({@link #nonBlocking}).
  */
 public interface ServingPayment {
   /**
@@ -23,6 +24,14 @@ public interface ServingPayment {
   /** Whether this implementation does nothing (lets the service skip the executor hop). */
   default boolean free() {
     return false;
+  }
+
+  /**
+   * Whether {@link #admit} and {@link Settlement#settle} only compute (microseconds, no waiting
+   * on disk or locks), so the service may call them on the event loop that has the request.
+   */
+  default boolean nonBlocking() {
+    return free();
   }
 
   /** Relaying without receipts: accepts everything, stores nothing, attests nothing. */

@@ -1,6 +1,5 @@
 package io.disjoint.relay.protocol;
 
-import io.disjoint.p2p.crypto.PeerId;
 import io.disjoint.staking.codec.Sha256;
 import io.disjoint.staking.receipt.ReceiptSigner;
 import java.math.BigInteger;
@@ -24,7 +23,7 @@ public final class StakingGatewayPayment implements GatewayPayment {
 
   @Override
   public byte[] receiptFor(String servingPeer, String chain, byte[] payload, int computeUnits) {
-    return ReceiptSigner.encode(signer.issue(PeerId.parse(servingPeer), chain, Sha256.hash(payload).toArray(),
+    return ReceiptSigner.encode(signer.issue(PeerIds.parse(servingPeer), chain, Sha256.hash(payload).toArray(),
         computeUnits, weiPerComputeUnit.multiply(BigInteger.valueOf(computeUnits))));
   }
 }

@@ -87,13 +87,18 @@ final class HttpConnectionPool {
   }
 
   HttpConnectionPool(UpstreamConfig config, EventLoop loop) {
+    this(config, loop, NioSocketChannel.class);
+  }
+
+  /** A pool on {@code loop}, whose I/O type must fit {@code channelClass} (NIO or epoll). */
+  HttpConnectionPool(UpstreamConfig config, EventLoop loop, Class<? extends SocketChannel> channelClass) {
     this.config = config;
     this.loop = loop;
     this.hostHeader = config.url().getHost() + ":" + config.port();
     this.bootstrap =
         new Bootstrap()
             .group(loop)
-            .channel(NioSocketChannel.class)
+            .channel(channelClass)
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.SO_KEEPALIVE, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
@@ -276,13 +281,20 @@ final class HttpConnectionPool {
         };
     if (loop.inEventLoop()) {
       shutdown.run();
-    } else {
-      loop.submit(shutdown).syncUninterruptibly();
+    } else if (!loop.isShuttingDown()) {
+      try {
+        loop.submit(shutdown).syncUninterruptibly();
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // the loop's owner shut it down first: its channels are closed with it
+      }
     }
   }
 
   /** Number of open connections (for tests and metrics). Reads on the loop. */
   int openConnections() {
+    if (!loop.inEventLoop() && loop.isShuttingDown()) {
+      return 0;
+    }
     return loop.inEventLoop() ? open : loop.submit(() -> open).syncUninterruptibly().getNow();
   }
 

@@ -2,13 +2,21 @@ package io.disjoint.relay.upstream;
 
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,6 +27,12 @@ import java.util.concurrent.TimeUnit;
  * demand. HTTP 429/5xx, timeouts and transport errors fail with a retryable
  * {@link UpstreamException}; JSON-RPC errors are answers and come back as the response bytes.
  * Exception messages never contain the upstream URL.
+ *
+ * <p>Loop affinity: a request sent from a Netty event loop (the relay stream's, on a serving
+ * node) goes through a pool of connections registered on that same loop, so the answer completes
+ * on the caller's thread and the relay answer is written without a thread hop. Requests from any
+ * other thread use the client's own loop. {@link UpstreamConfig#maxConnections()} bounds each
+ * pool.
  *
  * <pre>{@code
  * HttpUpstreamClient upstream = HttpUpstreamClient.start(
@@ -36,6 +50,9 @@ public final class HttpUpstreamClient implements UpstreamClient {
   private final boolean ownsGroup;
   private final EventLoop loop;
   private final Optional<HttpConnectionPool> pool;
+  /** Pools on callers' event loops (a few: one per loop that ever sent), see the class comment. */
+  private final ConcurrentHashMap<EventExecutor, Optional<HttpConnectionPool>> callerPools = new ConcurrentHashMap<>();
+  private volatile boolean closed;
   private final HeadTracker headTracker;
   private CompletableFuture<UpstreamWebSocket> webSocket;
 
@@ -76,9 +93,31 @@ public final class HttpUpstreamClient implements UpstreamClient {
     Objects.requireNonNull(requestJson, "requestJson");
     Objects.requireNonNull(timeout, "timeout");
     if (pool.isPresent()) {
-      return pool.get().send(requestJson, timeout);
+      return poolForCaller().orElse(pool.get()).send(requestJson, timeout);
     }
     return webSocket().thenCompose(ws -> ws.sendRaw(requestJson, timeout));
+  }
+
+  /** The pool on the calling event loop, if the caller is one this client can register channels on. */
+  private Optional<HttpConnectionPool> poolForCaller() {
+    EventExecutor current = ThreadExecutorMap.currentExecutor();
+    if (current == null || current == loop || closed || !(current instanceof IoEventLoop callerLoop)) {
+      return Optional.empty();
+    }
+    Optional<HttpConnectionPool> p = callerPools.get(current);
+    return p != null ? p : callerPools.computeIfAbsent(current, k -> poolOn(callerLoop));
+  }
+
+  private Optional<HttpConnectionPool> poolOn(IoEventLoop callerLoop) {
+    Class<? extends SocketChannel> channelClass;
+    if (callerLoop.isIoType(NioIoHandler.class)) {
+      channelClass = NioSocketChannel.class;
+    } else if (callerLoop.isIoType(EpollIoHandler.class)) {
+      channelClass = EpollSocketChannel.class;
+    } else {
+      return Optional.empty();
+    }
+    return Optional.of(new HttpConnectionPool(config, callerLoop, channelClass));
   }
 
   /** The multiplexed WebSocket for ws:// upstreams, reconnected when it has closed. */
@@ -106,13 +145,16 @@ public final class HttpUpstreamClient implements UpstreamClient {
 
   /** Open pooled HTTP connections (0 for ws:// upstreams). */
   public int openConnections() {
-    return pool.map(HttpConnectionPool::openConnections).orElse(0);
+    int callers = callerPools.values().stream().flatMap(Optional::stream).mapToInt(HttpConnectionPool::openConnections).sum();
+    return pool.map(HttpConnectionPool::openConnections).orElse(0) + callers;
   }
 
   @Override
   public void close() {
+    closed = true;
     headTracker.close();
     pool.ifPresent(HttpConnectionPool::close);
+    callerPools.values().forEach(p -> p.ifPresent(HttpConnectionPool::close));
     synchronized (this) {
       if (webSocket != null) {
         webSocket.thenAccept(UpstreamWebSocket::close);

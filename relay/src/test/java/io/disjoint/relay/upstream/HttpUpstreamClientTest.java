@@ -66,6 +66,46 @@ class HttpUpstreamClientTest {
   }
 
   @Test
+  void aRequestSentFromAnEventLoopIsAnsweredOnThatLoopWithoutAHop() throws Exception {
+    io.netty.channel.EventLoopGroup nio = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
+        io.netty.channel.nio.NioIoHandler.newFactory());
+    io.netty.channel.EventLoopGroup epoll = io.netty.channel.epoll.Epoll.isAvailable()
+        ? new io.netty.channel.MultiThreadIoEventLoopGroup(1, io.netty.channel.epoll.EpollIoHandler.newFactory()) : null;
+    try (AnvilProcess anvil = AnvilProcess.start();
+        HttpUpstreamClient client = HttpUpstreamClient.start(quiet(anvil.httpUrl()).build(), Clock.systemUTC())) {
+      List<io.netty.channel.EventLoopGroup> callers = new ArrayList<>(List.of(nio));
+      if (epoll != null) {
+        callers.add(epoll);
+      }
+      for (io.netty.channel.EventLoopGroup group : callers) {
+        io.netty.channel.EventLoop caller = group.next();
+        for (int i = 0; i < 3; i++) {
+          CompletableFuture<Boolean> answeredOnCaller = new CompletableFuture<>();
+          caller.execute(() -> client.send(bytes("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\",\"params\":[]}"), TIMEOUT)
+              .whenComplete((body, e) -> {
+                if (e != null) {
+                  answeredOnCaller.completeExceptionally(e);
+                } else {
+                  answeredOnCaller.complete(caller.inEventLoop() && new String(body, StandardCharsets.UTF_8).contains("0x7a69"));
+                }
+              }));
+          assertTrue(answeredOnCaller.get(10, TimeUnit.SECONDS), "answered on the calling loop " + group);
+        }
+      }
+      // at least one keep-alive connection per calling loop (the head tracker's is on the client's own loop)
+      assertTrue(client.openConnections() >= callers.size(), "connections: " + client.openConnections());
+      // a plain thread still goes through the client's own loop
+      assertEquals("0x7a69", json(client.send(bytes("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"eth_chainId\",\"params\":[]}"), TIMEOUT)
+          .get(10, TimeUnit.SECONDS)).get("result").asText());
+    } finally {
+      nio.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+      if (epoll != null) {
+        epoll.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+      }
+    }
+  }
+
+  @Test
   void manyConcurrentRequestsShareABoundedPool() throws Exception {
     try (AnvilProcess anvil = AnvilProcess.start();
         HttpUpstreamClient client = HttpUpstreamClient.start(quiet(anvil.httpUrl()).maxConnections(4).build(), Clock.systemUTC())) {
