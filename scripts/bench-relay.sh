@@ -13,6 +13,10 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DURATION="${DURATION:-10s}"
+NODE_FLAGS="${NODE_FLAGS:-}"   # extra flags for both disjoint nodes, e.g. NODE_FLAGS=--no-receipts
+ONLY="${ONLY:-}"               # run only the paths whose label contains this, e.g. ONLY=disjoint
+CONNS="${CONNS:-1 8}"          # connection counts to measure
+HOLD="${HOLD:-}"               # if set, keep everything running after the table (for profiling)
 command -v wrk >/dev/null || { echo "bench-relay: needs wrk (apt-get install wrk)" >&2; exit 1; }
 command -v nginx >/dev/null || { echo "bench-relay: needs nginx (apt-get install nginx-light)" >&2; exit 1; }
 "$here/scripts/install-fixtures.sh"
@@ -64,12 +68,13 @@ nginx -c "$work/nginx.conf" -p "$work"
 
 "$here/disjoint" run --data-dir "$work/node" --listen /ip4/127.0.0.1/tcp/0 \
   --serve "eip155:31337=http://127.0.0.1:$anvil_port" --serve "eip155:1=http://127.0.0.1:$static_port" \
-  >"$work/node.out" 2>"$work/node.err" & pids+=($!)
+  $NODE_FLAGS >"$work/node.out" 2>"$work/node.err" & pids+=($!)
 for _ in $(seq 1 300); do grep -q '^listening ' "$work/node.out" && break; sleep 0.1; done
 node_addr="$(grep -m1 '^listening ' "$work/node.out" | cut -d' ' -f2)"
 [ -n "$node_addr" ] || { echo "bench-relay: serving node did not start:" >&2; cat "$work/node.err" >&2; exit 1; }
 "$here/disjoint" run --data-dir "$work/gateway" --listen /ip4/127.0.0.1/tcp/0 \
-  --gateway "127.0.0.1:$gw_port" --peer "$node_addr" >"$work/gw.out" 2>"$work/gw.err" & pids+=($!)
+  --gateway "127.0.0.1:$gw_port" --peer "$node_addr" --route eip155:31337 --route eip155:1 \
+  $NODE_FLAGS >"$work/gw.out" 2>"$work/gw.err" & pids+=($!)
 wait_http "http://127.0.0.1:$anvil_port"
 wait_http "http://127.0.0.1:$proxy_static"
 wait_http "http://127.0.0.1:$gw_port/eip155:31337"
@@ -77,6 +82,7 @@ wait_http "http://127.0.0.1:$gw_port/eip155:1"
 
 run_wrk() { # label conns url
   local out rps p50 p99
+  case "$1" in *"$ONLY"*) ;; *) return 0 ;; esac
   wrk -t1 -c"$2" -d"$DURATION" --latency -s "$here/scripts/bench/post.lua" "$3" >"$work/wrk.txt" 2>&1 || true
   out="$(cat "$work/wrk.txt")"
   rps="$(awk '/^Requests\/sec/ {print $2}' <<<"$out")"
@@ -85,13 +91,13 @@ run_wrk() { # label conns url
   local errs; errs="$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')"
   printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$rps" "$p50" "$p99" "${errs:-none}"
 }
-echo "# bench-relay $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, DURATION=$DURATION"
+echo "# bench-relay $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), DURATION=$DURATION${NODE_FLAGS:+, NODE_FLAGS=$NODE_FLAGS}"
 echo "| path | connections | req/s | p50 | p99 | errors |"
 echo "|---|---|---|---|---|---|"
 # warm up the JVMs before measuring
 wrk -t1 -c8 -d5s -s "$here/scripts/bench/post.lua" "http://127.0.0.1:$gw_port/eip155:1" >/dev/null 2>&1 || true
 wrk -t1 -c8 -d5s -s "$here/scripts/bench/post.lua" "http://127.0.0.1:$gw_port/eip155:31337" >/dev/null 2>&1 || true
-for c in 1 8; do
+for c in $CONNS; do
   run_wrk "static direct" "$c" "http://127.0.0.1:$static_port/"
   run_wrk "static via nginx" "$c" "http://127.0.0.1:$proxy_static/"
   run_wrk "static via disjoint" "$c" "http://127.0.0.1:$gw_port/eip155:1"
@@ -99,3 +105,8 @@ for c in 1 8; do
   run_wrk "anvil via nginx" "$c" "http://127.0.0.1:$proxy_anvil/"
   run_wrk "anvil via disjoint" "$c" "http://127.0.0.1:$gw_port/eip155:31337"
 done
+if [ -n "$HOLD" ]; then
+  echo "holding: gateway http://127.0.0.1:$gw_port/eip155:1 and /eip155:31337; work dir $work; Ctrl-C to stop"
+  echo "$gw_port" >"$HOLD"
+  wait
+fi

@@ -20,6 +20,7 @@ import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 import org.apache.tuweni.bytes.Bytes;
 
 /**
@@ -59,13 +60,27 @@ public final class PaymentWiring {
   }
 
   /**
-   * The serving node's receipt check. An answer goes out only after its receipt is in a synced
-   * write, so a SIGKILL never loses a receipt the node acknowledged with an answer.
+   * The serving node's receipt check, synced: an answer goes out only after its receipt is in a
+   * synced write, so a SIGKILL never loses a receipt the node acknowledged with an answer. Costs
+   * one fsync per answer (milliseconds on a busy disk).
    */
   public static StakingServingPayment serving(PrivKey nodeKey, ReceiptStore store, Clock clock) {
-    ReceiptVerifier verifier = new ReceiptVerifier(VerifierConfig.defaults(NETWORK, EPOCHS),
+    return StakingServingPayment.synced(verifier(nodeKey, store, clock), new AttestationSigner(nodeKey, NETWORK), store);
+  }
+
+  /**
+   * The serving node's receipt check as {@code disjoint run} uses it: policy checks inline, the
+   * answer at once, the signature check and the synced append afterwards on {@code verifyPool}
+   * (see {@link StakingServingPayment#deferred}; docs/receipts.md states what a crash can lose).
+   */
+  public static StakingServingPayment serving(PrivKey nodeKey, ReceiptStore store, Clock clock, Executor verifyPool) {
+    return StakingServingPayment.deferred(verifier(nodeKey, store, clock), new AttestationSigner(nodeKey, NETWORK), store,
+        verifyPool);
+  }
+
+  private static ReceiptVerifier verifier(PrivKey nodeKey, ReceiptStore store, Clock clock) {
+    return new ReceiptVerifier(VerifierConfig.defaults(NETWORK, EPOCHS),
         nodeKey.publicKey().peerId(), new KeyDerivedSigners(),
         new RecentReceiptIds(store::contains, clock, REPLAY_MEMORY_MS), store::unvoucheredValue, clock);
-    return new StakingServingPayment(verifier, new AttestationSigner(nodeKey, NETWORK), store, true);
   }
 }

@@ -57,7 +57,7 @@ public final class ServingWiring implements AutoCloseable {
       ServingPayment payment = ServingPayment.FREE;
       if (config.receipts()) {
         store = Optional.of(PaymentWiring.openStore(dataDir));
-        payment = PaymentWiring.serving(key, store.get(), clock);
+        payment = PaymentWiring.serving(key, store.get(), clock, blocking);
       }
       RelayService service = new RelayService(upstreams, payment, blocking, clock);
       Libp2pRelay.serve(host, service);

@@ -18,6 +18,9 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.LongSupplier;
 import org.apache.tuweni.bytes.Bytes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,6 +80,55 @@ class ReceiptPaymentTest {
       stored[0] = 0;
       store.forEachReceipt(r -> stored[0]++);
       assertEquals(1, stored[0], "rejected receipts are never stored");
+    }
+  }
+
+  private static long waitFor(LongSupplier value, long expected) throws InterruptedException {
+    long until = System.nanoTime() + 10_000_000_000L;
+    while (value.getAsLong() != expected && System.nanoTime() < until) {
+      Thread.sleep(5);
+    }
+    return value.getAsLong();
+  }
+
+  @Test
+  void deferredModeAnswersFirstThenStoresOnlyVerifiedReceiptsAndRefusesAGatewayThatSignedBadly(@TempDir Path dir)
+      throws Exception {
+    Clock clock = Clock.systemUTC();
+    PrivKey gatewayKey = KeyFiles.loadOrCreate(dir.resolve("gw.key"), KeyType.ED25519);
+    PrivKey nodeKey = KeyFiles.loadOrCreate(dir.resolve("node.key"), KeyType.ED25519);
+    String gatewayPeer = gatewayKey.publicKey().peerId().toBase58();
+    String nodePeer = nodeKey.publicKey().peerId().toBase58();
+    GatewayPayment gateway = PaymentWiring.gateway(gatewayKey, clock);
+    ExecutorService verifyPool = Executors.newVirtualThreadPerTaskExecutor();
+    try (ReceiptStore store = PaymentWiring.openStore(new DataDir(dir))) {
+      io.disjoint.relay.protocol.StakingServingPayment serving = PaymentWiring.serving(nodeKey, store, clock, verifyPool);
+      assertTrue(serving.nonBlocking(), "the relay service may call it on its event loop");
+      LongSupplier stored = () -> {
+        long[] n = {0};
+        store.forEachReceipt(r -> n[0]++);
+        return n[0];
+      };
+      byte[] body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\",\"params\":[]}".getBytes(StandardCharsets.UTF_8);
+      byte[] answer = "{\"result\":\"0x1\"}".getBytes(StandardCharsets.UTF_8);
+      for (int i = 0; i < 5; i++) {
+        RelayRequest request = new RelayRequest(i, CHAIN, body, clock.millis() + 5_000, gateway.receiptFor(nodePeer, CHAIN, body, 10));
+        assertEquals(3, ResponseAttestation.decode(serving.admit(gatewayPeer, request).settle(answer, 3, new byte[32])).blockNumber());
+      }
+      assertEquals(5, waitFor(stored, 5), "every answered receipt with a good signature is stored");
+
+      // the signature's last byte flipped: the policy checks pass, the deferred check does not
+      byte[] forged = gateway.receiptFor(nodePeer, CHAIN, body, 10);
+      forged[forged.length - 1] ^= 1;
+      RelayRequest bad = new RelayRequest(9, CHAIN, body, clock.millis() + 5_000, forged);
+      serving.admit(gatewayPeer, bad).settle(answer, 3, new byte[32]);
+      assertEquals(1, waitFor(serving::badSignatures, 1));
+      assertEquals(5, stored.getAsLong(), "a receipt that fails its signature check is never stored");
+      RelayRequest next = new RelayRequest(10, CHAIN, body, clock.millis() + 5_000, gateway.receiptFor(nodePeer, CHAIN, body, 10));
+      assertTrue(assertThrows(PaymentRejectedException.class, () -> serving.admit(gatewayPeer, next))
+          .getMessage().contains("bad signature"));
+    } finally {
+      verifyPool.shutdownNow();
     }
   }
 
