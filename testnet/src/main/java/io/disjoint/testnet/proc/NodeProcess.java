@@ -169,7 +169,7 @@ public final class NodeProcess implements AutoCloseable {
         }
         if (left <= 0) {
           throw new TestnetException("node " + name + " did not print " + description + " within "
-              + timeout.toSeconds() + " s; last log lines:\n" + tailLog(20));
+              + timeout.toSeconds() + " s; last log lines:\n" + tailLog(20) + "\n" + mainThreadDump());
         }
         try {
           stdoutLines.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 200)));
@@ -191,6 +191,44 @@ public final class NodeProcess implements AutoCloseable {
     String line = awaitLine(l -> l.startsWith("gateway ") && l.endsWith("/" + chain),
         "a gateway URL for " + chain, timeout);
     return URI.create(line.substring("gateway ".length()).trim());
+  }
+
+  /**
+   * The stuck process's main thread stack (via jcmd from this JVM's JDK), so a start-up that hangs
+   * says where; the full dump is kept as thread-dump.txt in the node's directory.
+   */
+  private String mainThreadDump() {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    if (!process.isAlive() || !Files.isExecutable(jcmd)) {
+      return "(no thread dump: process gone or jcmd missing)";
+    }
+    Path out = dir.resolve("thread-dump.txt");
+    try {
+      Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
+          .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+      if (!p.waitFor(20, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        return "(jcmd did not answer within 20 s)";
+      }
+      List<String> all = Files.readAllLines(out, StandardCharsets.UTF_8);
+      StringBuilder main = new StringBuilder("main thread of the stuck node (full dump in " + out + "):\n");
+      boolean inMain = false;
+      int taken = 0;
+      for (String line : all) {
+        if (line.startsWith("\"")) {
+          inMain = line.startsWith("\"main\"");
+        }
+        if (inMain && taken++ < 40) {
+          main.append(line).append('\n');
+        }
+      }
+      return main.toString();
+    } catch (IOException e) {
+      return "(thread dump failed: " + e.getMessage() + ")";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "(thread dump interrupted)";
+    }
   }
 
   public String tailLog(int lines) {
