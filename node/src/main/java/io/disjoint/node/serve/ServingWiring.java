@@ -34,17 +34,21 @@ public final class ServingWiring implements AutoCloseable {
   private final Host host;
   private final Map<String, UpstreamClient> upstreams;
   private final Optional<ReceiptStore> store;
+  private final Optional<ReceiptWorkers> receiptWorkers;
 
-  private ServingWiring(Host host, Map<String, UpstreamClient> upstreams, Optional<ReceiptStore> store) {
+  private ServingWiring(Host host, Map<String, UpstreamClient> upstreams, Optional<ReceiptStore> store,
+      Optional<ReceiptWorkers> receiptWorkers) {
     this.host = host;
     this.upstreams = upstreams;
     this.store = store;
+    this.receiptWorkers = receiptWorkers;
   }
 
   public static ServingWiring start(NodeConfig config, Host host, PrivKey key, DataDir dataDir,
       ExecutorService blocking, Clock clock) {
     Map<String, UpstreamClient> upstreams = new LinkedHashMap<>();
     Optional<ReceiptStore> store = Optional.empty();
+    Optional<ReceiptWorkers> workers = Optional.empty();
     try {
       for (ServeSpec spec : config.serve()) {
         try {
@@ -57,13 +61,15 @@ public final class ServingWiring implements AutoCloseable {
       ServingPayment payment = ServingPayment.FREE;
       if (config.receipts()) {
         store = Optional.of(PaymentWiring.openStore(dataDir));
-        payment = PaymentWiring.serving(key, store.get(), clock, blocking);
+        workers = Optional.of(ReceiptWorkers.forThisMachine(blocking));
+        payment = PaymentWiring.serving(key, store.get(), clock, workers.get());
       }
       RelayService service = new RelayService(upstreams, payment, blocking, clock);
       Libp2pRelay.serve(host, service);
-      return new ServingWiring(host, upstreams, store);
+      return new ServingWiring(host, upstreams, store, workers);
     } catch (RuntimeException e) {
       upstreams.values().forEach(UpstreamClient::close);
+      workers.ifPresent(ReceiptWorkers::close);
       store.ifPresent(ReceiptStore::close);
       throw e;
     }
@@ -88,6 +94,7 @@ public final class ServingWiring implements AutoCloseable {
   public void close() {
     host.removeStreamHandler(RelayProtocol.PROTOCOL_ID);
     upstreams.values().forEach(UpstreamClient::close);
+    receiptWorkers.ifPresent(ReceiptWorkers::close);
     store.ifPresent(ReceiptStore::close);
   }
 }
