@@ -16,6 +16,7 @@ DURATION="${DURATION:-10s}"
 NODE_FLAGS="${NODE_FLAGS:-}"   # extra flags for both disjoint nodes, e.g. NODE_FLAGS=--no-receipts
 ONLY="${ONLY:-}"               # run only the paths whose label contains this, e.g. ONLY=disjoint
 CONNS="${CONNS:-1 8}"          # connection counts to measure
+WARMUP="${WARMUP:-10s}"        # load on each gateway chain before measuring (JIT warm-up)
 HOLD="${HOLD:-}"               # if set, keep everything running after the table (for profiling)
 command -v wrk >/dev/null || { echo "bench-relay: needs wrk (apt-get install wrk)" >&2; exit 1; }
 command -v nginx >/dev/null || { echo "bench-relay: needs nginx (apt-get install nginx-light)" >&2; exit 1; }
@@ -95,8 +96,8 @@ echo "# bench-relay $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, load $(cut -d
 echo "| path | connections | req/s | p50 | p99 | errors |"
 echo "|---|---|---|---|---|---|"
 # warm up the JVMs before measuring
-wrk -t1 -c8 -d5s -s "$here/scripts/bench/post.lua" "http://127.0.0.1:$gw_port/eip155:1" >/dev/null 2>&1 || true
-wrk -t1 -c8 -d5s -s "$here/scripts/bench/post.lua" "http://127.0.0.1:$gw_port/eip155:31337" >/dev/null 2>&1 || true
+wrk -t1 -c8 -d"$WARMUP" -s "$here/scripts/bench/post.lua" "http://127.0.0.1:$gw_port/eip155:1" >/dev/null 2>&1 || true
+wrk -t1 -c8 -d"$WARMUP" -s "$here/scripts/bench/post.lua" "http://127.0.0.1:$gw_port/eip155:31337" >/dev/null 2>&1 || true
 for c in $CONNS; do
   run_wrk "static direct" "$c" "http://127.0.0.1:$static_port/"
   run_wrk "static via nginx" "$c" "http://127.0.0.1:$proxy_static/"
