@@ -81,13 +81,24 @@ class DappClientsE2ETest {
   @Test
   @Order(4)
   void storedReceiptsEqualSuccessfulRelays() throws Exception {
-    double okRelays = MetricsScrape.sum(MetricsScrape.fetch(net.gateway().metricsUrl()),
-        "disjoint_gateway_relays_total", "status=\"OK\"").orElse(-1);
+    // Serving nodes answer first and store the verified receipt right after (one group commit
+    // later), so read both counts until they settle rather than racing the last fsync.
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+    double okRelays;
+    long stored;
+    do {
+      okRelays = MetricsScrape.sum(MetricsScrape.fetch(net.gateway().metricsUrl()),
+          "disjoint_gateway_relays_total", "status=\"OK\"").orElse(-1);
+      stored = 0;
+      for (LocalTestnet.Member m : net.servingNodes()) {
+        stored += ReceiptsReport.read(new DataDir(m.dataDir())).receiptCount();
+      }
+      if (stored == (long) okRelays) {
+        break;
+      }
+      Thread.sleep(200);
+    } while (System.nanoTime() < deadline);
     assertTrue(okRelays > 200, "the scripts above relayed through the gateway: " + okRelays);
-    long stored = 0;
-    for (LocalTestnet.Member m : net.servingNodes()) {
-      stored += ReceiptsReport.read(new DataDir(m.dataDir())).receiptCount();
-    }
     assertEquals((long) okRelays, stored,
         "every successful relay left exactly one receipt on the serving node that answered it");
   }
