@@ -310,6 +310,14 @@ class GatewayLimitsTest {
         + "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":7}]");
     gateway.postJson("{broken");
     var registry = gateway.metrics;
+    // Body timers are recorded once the response write completes, which can be just after the
+    // client has read the response: wait for them instead of racing the event loop.
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+    while (System.nanoTime() < deadline
+        && (registry.find("disjoint.gateway.bodies").tags("kind", "rejected").timer() == null
+            || registry.find("disjoint.gateway.bodies").tags("transport", "http", "kind", "batch").timer() == null)) {
+      Thread.sleep(5);
+    }
     assertEquals(1.0, registry.get("disjoint.gateway.calls").tags("method", "eth_blockNumber", "outcome", "ok").counter().count());
     assertEquals(1.0, registry.get("disjoint.gateway.calls").tags("method", "other", "outcome", "denied").counter().count());
     assertEquals(1.0, registry.get("disjoint.gateway.calls").tags("method", "other", "outcome", "rpc_error").counter().count(),
