@@ -113,6 +113,26 @@ public final class Libp2pHost implements Host {
   }
 
   @Override
+  /**
+   * The event loops that run this host's connections, for components that want to run their own
+   * channels on the same threads (a gateway's HTTP server, say) and so avoid a thread hop per
+   * message. Only valid between {@link #start()} and {@link #stop()}; the host owns and shuts
+   * them down.
+   */
+  public io.netty.channel.EventLoopGroup ioGroup() {
+    TcpTransport t = transport;
+    if (t == null) {
+      throw new IllegalStateException("host not started: ioGroup() is available after start()");
+    }
+    return t.workerGroup();
+  }
+
+  /** True if {@link #ioGroup()} runs on native epoll, false for Java NIO. */
+  public boolean ioGroupUsesEpoll() {
+    TcpTransport t = transport;
+    return t != null && t.usesNativeEpoll();
+  }
+
   public PeerId peerId() {
     return peerId;
   }
