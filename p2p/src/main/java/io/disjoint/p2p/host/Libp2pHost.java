@@ -112,7 +112,6 @@ public final class Libp2pHost implements Host {
     return limiter.refusedCount();
   }
 
-  @Override
   /**
    * The event loops that run this host's connections, for components that want to run their own
    * channels on the same threads (a gateway's HTTP server, say) and so avoid a thread hop per
@@ -133,6 +132,7 @@ public final class Libp2pHost implements Host {
     return t != null && t.usesNativeEpoll();
   }
 
+  @Override
   public PeerId peerId() {
     return peerId;
   }
