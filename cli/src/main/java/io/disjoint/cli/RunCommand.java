@@ -51,6 +51,9 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--key-type", paramLabel = "TYPE", description = "type of a newly created node key: ed25519 (default) or secp256k1")
   String keyType;
 
+  @Option(names = "--blocked-addresses", paramLabel = "FILE", description = "your jurisdiction's list of addresses (one 0x address per line, # comments): served chains refuse transactions and calls naming them, and gateways retry such requests on nodes elsewhere")
+  java.nio.file.Path blockedAddresses;
+
   @Option(names = "--no-receipts", description = "relay without payment receipts")
   boolean noReceipts;
 
@@ -100,6 +103,9 @@ final class RunCommand implements Callable<Integer> {
     }
     if (noReceipts) {
       b.receipts(false);
+    }
+    if (blockedAddresses != null) {
+      b.blockedAddresses(blockedAddresses);
     }
     return b.build();
   }

@@ -27,6 +27,8 @@ import java.util.Set;
  * @param receipts whether the gateway signs and serving nodes keep payment receipts
  * @param peerRedialInitial first back-off before re-dialling a static peer
  * @param peerRedialMax back-off ceiling for static peers
+ * @param blockedAddresses the operator's blocked-addresses list file (one address per line), if any:
+ *     served chains refuse transactions and calls that name a listed address
  */
 public record NodeConfig(
     Path dataDir,
@@ -41,7 +43,8 @@ public record NodeConfig(
     String keyType,
     boolean receipts,
     Duration peerRedialInitial,
-    Duration peerRedialMax) {
+    Duration peerRedialMax,
+    Optional<Path> blockedAddresses) {
 
   public static final String DEFAULT_LISTEN = "/ip4/0.0.0.0/tcp/4001";
   public static final String DEFAULT_KEY_TYPE = "ed25519";
@@ -103,6 +106,10 @@ public record NodeConfig(
         && gateway.get().equals(metrics.get())) {
       throw new ConfigException("--metrics must not use the same address as --gateway: " + gateway.get());
     }
+    Objects.requireNonNull(blockedAddresses, "blockedAddresses");
+    if (blockedAddresses.isPresent() && serve.isEmpty()) {
+      throw new ConfigException("--blocked-addresses applies to the chains this node serves; add --serve CHAIN=URL or drop it");
+    }
     if (peerRedialInitial.isNegative() || peerRedialInitial.isZero()
         || peerRedialMax.compareTo(peerRedialInitial) < 0) {
       throw new ConfigException("peer re-dial back-off must be positive and max >= initial");
@@ -128,7 +135,23 @@ public record NodeConfig(
     b.receipts = receipts;
     b.peerRedialInitial = peerRedialInitial;
     b.peerRedialMax = peerRedialMax;
+    b.blockedAddresses = blockedAddresses.orElse(null);
     return b;
+  }
+
+  /**
+   * Loads the blocked-addresses list ({@link io.disjoint.relay.eth.AddressPolicy#NONE} without
+   * one); a missing file or a bad line is a {@link ConfigException} naming the flag, file and line.
+   */
+  public io.disjoint.relay.eth.AddressPolicy addressPolicy() {
+    if (blockedAddresses.isEmpty()) {
+      return io.disjoint.relay.eth.AddressPolicy.NONE;
+    }
+    try {
+      return io.disjoint.relay.eth.AddressPolicy.load(blockedAddresses.get());
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      throw new ConfigException("--blocked-addresses: " + e.getMessage(), e);
+    }
   }
 
   /** Chains this node serves, in flag order. */
@@ -158,8 +181,14 @@ public record NodeConfig(
     private boolean receipts = true;
     private Duration peerRedialInitial = DEFAULT_PEER_REDIAL_INITIAL;
     private Duration peerRedialMax = DEFAULT_PEER_REDIAL_MAX;
+    private Path blockedAddresses;
 
     private Builder() {}
+
+    public Builder blockedAddresses(Path file) {
+      this.blockedAddresses = file;
+      return this;
+    }
 
     public Builder dataDir(Path dir) {
       this.dataDir = dir;
@@ -250,7 +279,8 @@ public record NodeConfig(
       List<String> effectiveListen = listen.isEmpty() ? List.of(DEFAULT_LISTEN) : listen;
       return new NodeConfig(dataDir, effectiveListen, serve, Optional.ofNullable(gateway), routes,
           methodProfile, peers,
-          domain, Optional.ofNullable(metrics), keyType, receipts, peerRedialInitial, peerRedialMax);
+          domain, Optional.ofNullable(metrics), keyType, receipts, peerRedialInitial, peerRedialMax,
+          Optional.ofNullable(blockedAddresses));
     }
   }
 }

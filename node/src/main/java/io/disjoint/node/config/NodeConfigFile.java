@@ -29,13 +29,15 @@ import java.util.Set;
  * metrics  = "127.0.0.1:9464"
  * key-type = "ed25519"
  * receipts = true
+ * blocked-addresses = "blocked.txt"    # relative to the file's directory; served chains refuse them
  * </pre>
  *
  * The result is a builder so flags given on the command line can override the file.
  */
 public final class NodeConfigFile {
   private static final Set<String> KEYS = Set.of(
-      "data-dir", "listen", "serve", "gateway", "route", "method-profile", "peer", "domain", "metrics", "key-type", "receipts");
+      "data-dir", "listen", "serve", "gateway", "route", "method-profile", "peer", "domain", "metrics", "key-type", "receipts",
+      "blocked-addresses");
 
   private NodeConfigFile() {}
 
@@ -108,6 +110,10 @@ public final class NodeConfigFile {
     String keyType = string(root, "key-type", where);
     if (keyType != null) {
       b.keyType(keyType);
+    }
+    String blocked = string(root, "blocked-addresses", where);
+    if (blocked != null) {
+      b.blockedAddresses(base == null ? Path.of(blocked) : base.resolve(blocked));
     }
     JsonNode receipts = root.get("receipts");
     if (receipts != null) {

@@ -142,4 +142,35 @@ class NodeConfigTest {
     e = assertThrows(ConfigException.class, () -> NodeConfigFile.load(dir.resolve("missing.toml")));
     assertTrue(e.getMessage().startsWith("--config file does not exist"), e.getMessage());
   }
+
+  @Test
+  void blockedAddressesLoadFromTheFlagOrTheFileAndNameTheFlagOnErrors(@TempDir Path dir) throws Exception {
+    Path list = dir.resolve("blocked.txt");
+    Files.writeString(list, "# sanctioned\n0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed\n");
+    NodeConfig none = NodeConfig.builder().dataDir(dir).serve("eip155:1=http://127.0.0.1:8545").build();
+    assertTrue(none.addressPolicy().isEmpty());
+
+    NodeConfig fromFlag = NodeConfig.builder().dataDir(dir).serve("eip155:1=http://127.0.0.1:8545")
+        .blockedAddresses(list).build();
+    assertEquals(1, fromFlag.addressPolicy().size());
+
+    Files.writeString(dir.resolve("node.toml"), "data-dir = \"d\"\nserve = [\"eip155:1=http://127.0.0.1:8545\"]\n"
+        + "blocked-addresses = \"blocked.txt\"\n");
+    NodeConfig fromToml = NodeConfigFile.load(dir.resolve("node.toml")).build();
+    assertEquals(Optional.of(list.toAbsolutePath()), fromToml.blockedAddresses().map(Path::toAbsolutePath));
+    assertEquals(1, fromToml.addressPolicy().size());
+
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> NodeConfig.builder().dataDir(dir).blockedAddresses(list).build());
+    assertTrue(e.getMessage().startsWith("--blocked-addresses applies to the chains this node serves"), e.getMessage());
+
+    Files.writeString(list, "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed\nnot-an-address\n");
+    e = assertThrows(ConfigException.class, fromFlag::addressPolicy);
+    assertTrue(e.getMessage().startsWith("--blocked-addresses: blocked-addresses file") && e.getMessage().contains("line 2"),
+        e.getMessage());
+    NodeConfig missing = NodeConfig.builder().dataDir(dir).serve("eip155:1=http://127.0.0.1:8545")
+        .blockedAddresses(dir.resolve("nope.txt")).build();
+    e = assertThrows(ConfigException.class, missing::addressPolicy);
+    assertTrue(e.getMessage().contains("nope.txt"), e.getMessage());
+  }
 }
