@@ -23,6 +23,9 @@ public record ClaimProof(long epoch, Bytes nodeId, Account payer, int challenge,
         || receipt == null || attestation == null || path == null) {
       throw new IllegalArgumentException("incomplete claim proof");
     }
+    if (!attestation.isSigned()) {
+      throw new IllegalArgumentException("a claim proof needs a signed attestation");
+    }
   }
 
   /** The leaf this proof stands for. */

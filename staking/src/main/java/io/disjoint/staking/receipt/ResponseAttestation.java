@@ -12,6 +12,13 @@ import org.apache.tuweni.bytes.Bytes32;
  * block N (hash B) hashes to H". Two of these by one node with equal (chain, request, block) and
  * different response hashes are proof of lying (slashable).
  *
+ * <p>The id is SHA-256 of the signing bytes, not of the signature, so a node can compute the
+ * attestation (and commit to its id in an epoch claim leaf) without signing it; it signs only
+ * when the gateway asks for a signed answer or when a claim proof needs one. An attestation
+ * with an empty signature is such a not-yet-signed one: {@link #encode} writes it with a
+ * zero-length signature (the receipt store's "not yet signed" marker), which {@link #decode}
+ * (the wire form) refuses and only {@link #decodeStored} accepts.
+ *
  * @param signerKey the node's public key in the libp2p protobuf encoding; its peer id must equal
  *     the receipt's node id
  */
@@ -56,10 +63,20 @@ public record ResponseAttestation(
         .toByteArray();
   }
 
+  /** Whether this attestation carries a signature (false: computed but not yet signed). */
+  public boolean isSigned() {
+    return !signature.isEmpty();
+  }
+
   public Bytes32 id() {
     return Sha256.hash(signingBytes());
   }
 
+  /**
+   * Signing bytes || {@code short} signature. A signed attestation gives its wire form; an
+   * unsigned one gives the stored form with a zero-length signature (the "not yet signed"
+   * marker), which only {@link #decodeStored} reads back.
+   */
   public byte[] encode() {
     byte[] body = signingBytes();
     return new CanonicalWriter(body.length + 1 + signature.size())
@@ -89,7 +106,20 @@ public record ResponseAttestation(
     return decode(new CanonicalReader(wire), true);
   }
 
+  /** The wire form: the signature must be present (1..255 bytes). */
   public static ResponseAttestation decode(CanonicalReader r, boolean whole) {
+    return decode(r, whole, 1);
+  }
+
+  /**
+   * The receipt store's form: as the wire form, but a zero-length signature is accepted and
+   * yields an unsigned attestation ({@link #isSigned} false).
+   */
+  public static ResponseAttestation decodeStored(CanonicalReader r, boolean whole) {
+    return decode(r, whole, 0);
+  }
+
+  private static ResponseAttestation decode(CanonicalReader r, boolean whole, int minSignature) {
     r.expectTag(TAG);
     ResponseAttestation a;
     try {
@@ -102,7 +132,7 @@ public record ResponseAttestation(
       long block = r.u63("block number");
       Bytes32 blockHash = r.bytes32("block hash");
       Bytes sig =
-          Bytes.wrap(r.shortBytes("signature", 1, PaymentReceipt.MAX_SIGNATURE_SIZE));
+          Bytes.wrap(r.shortBytes("signature", minSignature, PaymentReceipt.MAX_SIGNATURE_SIZE));
       a = new ResponseAttestation(domain, receiptId, signer, chain, request, response, block,
           blockHash, sig);
     } catch (IllegalArgumentException e) {
