@@ -116,7 +116,7 @@ public final class DisjointNode implements AutoCloseable {
 
   /** Upstreams, receipt store and relay handler; vouchers collected from the receipts' gateways. */
   private void startServing(DataDir dataDir) {
-    serving = ServingWiring.start(config, host, key, dataDir, blocking, clock);
+    serving = ServingWiring.start(config, host, key, dataDir, blocking, clock, metrics);
     stopOrder.push(serving);
     serving.store().ifPresent(store -> stopOrder.push(new VoucherWiring.Collector(host, store,
         PaymentWiring.VOUCHER_THRESHOLD, PaymentWiring.VOUCHER_SETTLE_LAG, PaymentWiring.VOUCHER_INTERVAL,

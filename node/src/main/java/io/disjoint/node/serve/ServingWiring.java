@@ -46,6 +46,13 @@ public final class ServingWiring implements AutoCloseable {
 
   public static ServingWiring start(NodeConfig config, Host host, PrivKey key, DataDir dataDir,
       ExecutorService blocking, Clock clock) {
+    return start(config, host, key, dataDir, blocking, clock, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+  }
+
+  /** As above, counting served requests by status in {@code registry}. */
+  public static ServingWiring start(NodeConfig config, Host host, PrivKey key, DataDir dataDir,
+      ExecutorService blocking, Clock clock, io.micrometer.core.instrument.MeterRegistry registry) {
+    io.disjoint.relay.eth.AddressPolicy policy = config.addressPolicy();
     Map<String, UpstreamClient> upstreams = new LinkedHashMap<>();
     Optional<ReceiptStore> store = Optional.empty();
     Optional<ReceiptWorkers> workers = Optional.empty();
@@ -64,7 +71,11 @@ public final class ServingWiring implements AutoCloseable {
         workers = Optional.of(ReceiptWorkers.forThisMachine(blocking));
         payment = PaymentWiring.serving(key, store.get(), clock, workers.get());
       }
-      RelayService service = new RelayService(upstreams, payment, blocking, clock);
+      if (!policy.isEmpty()) {
+        LOG.info("refusing transactions and calls that name any of the {} addresses in --blocked-addresses {}",
+            policy.size(), config.blockedAddresses().orElseThrow());
+      }
+      RelayService service = new RelayService(upstreams, payment, blocking, clock, registry, policy);
       Libp2pRelay.serve(host, service);
       return new ServingWiring(host, upstreams, store, workers);
     } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package io.disjoint.relay.protocol;
 
+import io.disjoint.relay.eth.AddressPolicy;
 import io.disjoint.relay.upstream.Head;
 import io.disjoint.relay.upstream.UpstreamClient;
 import io.disjoint.relay.upstream.UpstreamException;
@@ -22,7 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The serving side of the relay protocol: checks that the chain is served, the deadline is still
  * ahead and the receipt is acceptable, forwards the raw JSON-RPC bytes to the operator's own
- * upstream, and answers with the upstream's bytes, its head and the signed attestation.
+ * upstream, and answers with the upstream's bytes, its head and the signed attestation. An
+ * operator's {@link AddressPolicy} is applied before the receipt is even looked at, so a refused
+ * request costs the gateway nothing and is answered with {@link RelayStatus#POLICY_REFUSED}.
  */
 public final class RelayService {
   private static final Logger log = LoggerFactory.getLogger(RelayService.class);
@@ -32,6 +35,7 @@ public final class RelayService {
   private final ServingPayment payment;
   private final Executor blockingExecutor;
   private final Clock clock;
+  private final AddressPolicy policy;
   private final Map<RelayStatus, Counter> served = new EnumMap<>(RelayStatus.class);
 
   /**
@@ -40,12 +44,19 @@ public final class RelayService {
    * @param blockingExecutor where payment checks and receipt storage run (virtual threads are fine)
    */
   public RelayService(Map<String, UpstreamClient> upstreams, ServingPayment payment, Executor blockingExecutor, Clock clock) {
-    this(upstreams, payment, blockingExecutor, clock, new SimpleMeterRegistry());
+    this(upstreams, payment, blockingExecutor, clock, new SimpleMeterRegistry(), AddressPolicy.NONE);
   }
 
   /** As above, counting answers in {@code disjoint.relay.served} by status (a fixed enum). */
   public RelayService(Map<String, UpstreamClient> upstreams, ServingPayment payment, Executor blockingExecutor, Clock clock,
       MeterRegistry registry) {
+    this(upstreams, payment, blockingExecutor, clock, registry, AddressPolicy.NONE);
+  }
+
+  /** As above, refusing what the operator's {@code policy} blocks ({@link AddressPolicy#NONE}: nothing). */
+  public RelayService(Map<String, UpstreamClient> upstreams, ServingPayment payment, Executor blockingExecutor, Clock clock,
+      MeterRegistry registry, AddressPolicy policy) {
+    this.policy = Objects.requireNonNull(policy, "policy");
     for (RelayStatus status : RelayStatus.values()) {
       served.put(status, Counter.builder("disjoint.relay.served").tag("status", status.name().toLowerCase(java.util.Locale.ROOT))
           .register(registry));
@@ -86,6 +97,13 @@ public final class RelayService {
     }
     if (!looksLikeJson(request.payload())) {
       return CompletableFuture.completedFuture(failure(request, upstream, RelayStatus.BAD_REQUEST, "payload is not a JSON object or array"));
+    }
+    if (!policy.isEmpty()) {
+      java.util.Optional<String> refusal = policy.refusal(request.payload());
+      if (refusal.isPresent()) {
+        log.debug("refused by address policy: {}", refusal.get());
+        return CompletableFuture.completedFuture(failure(request, upstream, RelayStatus.POLICY_REFUSED, refusal.get()));
+      }
     }
     CompletableFuture<ServingPayment.Settlement> admitted;
     if (payment.nonBlocking()) {

@@ -12,7 +12,9 @@ public enum RelayStatus {
   DEADLINE_EXCEEDED(RelayProto.RelayStatus.DEADLINE_EXCEEDED, true),
   OVERLOADED(RelayProto.RelayStatus.OVERLOADED, true),
   BAD_REQUEST(RelayProto.RelayStatus.BAD_REQUEST, false),
-  INTERNAL(RelayProto.RelayStatus.INTERNAL, true);
+  INTERNAL(RelayProto.RelayStatus.INTERNAL, true),
+  /** The node's operator policy refuses it; not the node's fault, and another jurisdiction may serve it. */
+  POLICY_REFUSED(RelayProto.RelayStatus.POLICY_REFUSED, true);
 
   private final RelayProto.RelayStatus wire;
   private final boolean retryElsewhere;

@@ -95,6 +95,13 @@ public final class PeerCaller {
     if (r.attestation().length > 0) {
       payment.onAttestation(c.peerId(), receipt, r.attestation());
     }
+    if (r.status() == RelayStatus.POLICY_REFUSED) {
+      // The node obeys its operator's policy: not a fault, so no breaker or reputation penalty;
+      // the router tries a node in another domain.
+      log.debug("relay to {} refused by its policy: {}", c.peerId(), r.errorMessage());
+      return new Attempt(c, Outcome.RETRYABLE, Optional.empty(), NONE, NONE,
+          "peer status POLICY_REFUSED: " + r.errorMessage(), elapsed(start));
+    }
     if (r.status() != RelayStatus.OK) {
       if (r.status().retryElsewhere()) {
         return failed(c, "peer status " + r.status() + ": " + r.errorMessage(), start, false);
