@@ -197,6 +197,18 @@ public final class LocalTestnet implements AutoCloseable {
     Path dir = settings.workDir.resolve(n.name());
     int p2pPort = FreePorts.loopback();
     int metricsPort = FreePorts.loopback();
+    if (!n.blocked().isEmpty()) {
+      Path list = dir.resolve("blocked-addresses.txt").toAbsolutePath();
+      StringBuilder text = new StringBuilder("# written by the local testnet launcher from the layout's 'blocked' list\n");
+      n.blocked().forEach(a -> text.append(a).append('\n'));
+      try {
+        Files.createDirectories(dir);
+        Files.writeString(list, text);
+      } catch (IOException e) {
+        throw new TestnetException("cannot write " + list + ": " + e.getMessage(), e);
+      }
+      b.blockedAddresses(list);
+    }
     NodeConfig config = b.dataDir(dir.resolve("data").toAbsolutePath())
         .listen("/ip4/127.0.0.1/tcp/" + p2pPort)
         .domain(n.domain())

@@ -94,7 +94,11 @@ public record Layout(String chain, LayoutNode gateway, List<LayoutNode> nodes) {
       DomainClaim domain = n.has("domain")
           ? DomainClaim.parse(n.get("domain").asText(), where + " domain")
           : DomainClaim.UNDECLARED;
-      return new LayoutNode(name, domain);
+      List<io.disjoint.relay.eth.Address> blocked = new ArrayList<>();
+      for (JsonNode a : n.path("blocked")) {
+        blocked.add(io.disjoint.relay.eth.Address.fromHex(a.asText()));
+      }
+      return new LayoutNode(name, domain, blocked);
     } catch (ConfigException | IllegalArgumentException e) {
       throw new TestnetException(e.getMessage().startsWith(where) ? e.getMessage() : where + ": " + e.getMessage(), e);
     }
@@ -112,7 +116,7 @@ public record Layout(String chain, LayoutNode gateway, List<LayoutNode> nodes) {
     for (int i = 0; i < count; i++) {
       LayoutNode base = nodes.get(i % nodes.size());
       int round = i / nodes.size();
-      out.add(round == 0 ? base : new LayoutNode(base.name() + "-" + (round + 1), base.domain()));
+      out.add(round == 0 ? base : base.renamed(base.name() + "-" + (round + 1)));
     }
     return new Layout(chain, gateway, out);
   }
