@@ -107,6 +107,8 @@ final class RunCommand implements Callable<Integer> {
     if (blockedAddresses != null) {
       b.blockedAddresses(blockedAddresses);
     }
-    return b.build();
+    NodeConfig config = b.build();
+    config.addressPolicy(); // a bad list is a flag error before anything starts
+    return config;
   }
 }
