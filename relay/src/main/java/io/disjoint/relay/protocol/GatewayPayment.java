@@ -12,6 +12,18 @@ public interface GatewayPayment {
    */
   byte[] receiptFor(String servingPeer, String chain, byte[] payload, int computeUnits);
 
+  /**
+   * Whether to ask the serving peer for a signed response attestation on this request. Signing
+   * costs the node a signature per answer, so a gateway asks only where it uses the attestation.
+   * The default asks every time (the behaviour before attestations became lazy).
+   *
+   * @param evidence true for calls whose answers may become evidence (quorum reads); an
+   *     implementation must ask for those
+   */
+  default boolean wantsSignedAttestation(boolean evidence) {
+    return true;
+  }
+
   /** Sees the attestation a serving peer returned for a receipt this gateway issued. */
   default void onAttestation(String servingPeer, byte[] receipt, byte[] attestation) {}
 

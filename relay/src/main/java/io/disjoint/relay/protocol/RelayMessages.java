@@ -17,6 +17,7 @@ public final class RelayMessages {
         .setPayload(ByteString.copyFrom(r.payload()))
         .setDeadlineUnixMs(r.deadlineUnixMs())
         .setPaymentReceipt(ByteString.copyFrom(r.paymentReceipt()))
+        .setSignAttestation(r.signAttestation())
         .build();
   }
 
@@ -47,7 +48,8 @@ public final class RelayMessages {
         m.getChain(),
         m.getPayload().toByteArray(),
         m.getDeadlineUnixMs(),
-        m.getPaymentReceipt().toByteArray());
+        m.getPaymentReceipt().toByteArray(),
+        m.getSignAttestation());
   }
 
   public static RelayResponse parseResponse(ByteBuf frame) {

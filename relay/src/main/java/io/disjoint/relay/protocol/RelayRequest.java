@@ -11,9 +11,12 @@ import java.util.Objects;
  * @param payload raw JSON-RPC request bytes
  * @param deadlineUnixMs when the gateway stops waiting
  * @param paymentReceipt the gateway's signed receipt, empty when receipts are off
+ * @param signAttestation whether the gateway wants the node's signed response attestation back
+ *     (quorum evidence, audits); otherwise the node may answer without one
  */
 public record RelayRequest(
-    long requestId, String chain, byte[] payload, long deadlineUnixMs, byte[] paymentReceipt) {
+    long requestId, String chain, byte[] payload, long deadlineUnixMs, byte[] paymentReceipt,
+    boolean signAttestation) {
   public RelayRequest {
     Objects.requireNonNull(chain, "chain");
     Objects.requireNonNull(payload, "payload");
@@ -32,12 +35,18 @@ public record RelayRequest(
     }
   }
 
+  /** A request that does not ask for a signed attestation. */
+  public RelayRequest(long requestId, String chain, byte[] payload, long deadlineUnixMs, byte[] paymentReceipt) {
+    this(requestId, chain, payload, deadlineUnixMs, paymentReceipt, false);
+  }
+
   public RelayRequest withRequestId(long id) {
-    return new RelayRequest(id, chain, payload, deadlineUnixMs, paymentReceipt);
+    return new RelayRequest(id, chain, payload, deadlineUnixMs, paymentReceipt, signAttestation);
   }
 
   @Override
   public String toString() {
-    return "RelayRequest[id=" + requestId + ", chain=" + chain + ", " + payload.length + " bytes]";
+    return "RelayRequest[id=" + requestId + ", chain=" + chain + ", " + payload.length + " bytes"
+        + (signAttestation ? ", sign attestation" : "") + "]";
   }
 }

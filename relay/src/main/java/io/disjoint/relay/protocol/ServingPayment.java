@@ -17,7 +17,10 @@ public interface ServingPayment {
 
   /** Completes one admitted relay. */
   interface Settlement {
-    /** Stores the receipt and returns the signed response attestation bytes (may be empty). */
+    /**
+     * Stores the receipt and returns the signed response attestation bytes: empty when receipts
+     * are off or the request did not ask for a signed attestation ({@link RelayRequest#signAttestation}).
+     */
     byte[] settle(byte[] responsePayload, long headNumber, byte[] headHash);
   }
 

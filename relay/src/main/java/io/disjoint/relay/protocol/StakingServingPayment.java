@@ -6,6 +6,7 @@ import io.disjoint.staking.receipt.PaymentReceipt;
 import io.disjoint.staking.receipt.ReceiptRejectedException;
 import io.disjoint.staking.receipt.ReceiptVerifier;
 import io.disjoint.staking.receipt.ResponseAttestation;
+import io.disjoint.staking.receipt.SignatureSampler;
 import io.disjoint.staking.store.ReceiptStore;
 import java.util.Arrays;
 import java.util.Objects;
@@ -21,34 +22,41 @@ import org.slf4j.LoggerFactory;
 /**
  * Serving-side payment with the staking module's receipts: the receipt must pass the verifier's
  * policy (domain, node, epoch, timestamp window, authorized signer who is the sending gateway,
- * replay, payer risk limit) and signature, and must be for exactly this request (its request hash
- * is SHA-256 of the relayed payload, its chain the relayed chain). After a successful answer the
- * node signs a response attestation and appends receipt + attestation to the RocksDB store, once.
+ * replay, payer risk limit) and must be for exactly this request (its request hash is SHA-256 of
+ * the relayed payload, its chain the relayed chain). After a successful answer the node builds
+ * its response attestation and appends receipt + attestation to the RocksDB store, once.
+ *
+ * <p>Attestations are lazy: the node signs one only when the request asks for it
+ * ({@link RelayRequest#signAttestation}: quorum calls and the gateway's audit share); otherwise
+ * the answer carries none and the attestation is stored unsigned (its id, which claim leaves
+ * commit to, does not depend on the signature; a claim proof signs it when needed).
  *
  * <p>Two modes:
  *
  * <ul>
- *   <li>{@link #synced synced}: the signature is checked before the request is forwarded and the
- *       answer waits for the synced group commit holding the receipt (a node that must never
+ *   <li>{@link #synced synced}: every signature is checked before the request is forwarded and
+ *       the answer waits for the synced group commit holding the receipt (a node that must never
  *       serve a relay whose receipt it could lose). Blocking: the relay service runs it on its
  *       blocking executor. The answer then costs one fsync (milliseconds on a busy disk).
  *   <li>{@link #deferred deferred} (what {@code disjoint run} uses): the policy checks run inline
  *       (microseconds: decoding, one SHA-256, the replay set and one RocksDB point read), the
- *       answer goes out as soon as the attestation is signed, and the signature check and the
- *       store append run afterwards on {@code verifyPool}. A receipt is stored only once its
- *       signature verified, so vouchers and epoch claims only ever see verified receipts; the
- *       store still acknowledges a receipt to its writer (this class) only once it is synced.
- *       What this gives up: a SIGKILL may lose the receipts of the answers of the last group
- *       commit (about one fsync, milliseconds), i.e. the node may go unpaid for those relays. The
- *       gateway is never charged for something it did not get. A bad signature can only come
- *       from the gateway that holds the signer key (the policy requires the signer to be the
- *       Noise-authenticated sender), so it costs the node at most the requests of that gateway
- *       already in flight: the gateway is refused from then on.
+ *       answer goes out at once, and the store append runs afterwards on {@code verifyPool},
+ *       preceded by a signature check for the receipts the {@link SignatureSampler} picks (the
+ *       first few of each gateway, then a random share). A bad signature can only come from the
+ *       gateway that holds the signer key (the policy requires the signer to be the
+ *       Noise-authenticated sender); a sampled bad one makes the node refuse that gateway from
+ *       then on, and an unsampled one is stored but never claimed: epoch claims verify every
+ *       leaf first, and a voucher needs the gateway's own signature over the batch. What this
+ *       gives up: a SIGKILL may lose the receipts of the answers of the last group commit (about
+ *       one fsync), and a forging gateway gets about {@code oneIn} answers before it is caught,
+ *       both bounded by the payer's risk limit. The gateway is never charged for something it did
+ *       not get.
  * </ul>
  */
 public final class StakingServingPayment implements ServingPayment {
   private static final Logger log = LoggerFactory.getLogger(StakingServingPayment.class);
   private static final byte[] ZERO_HASH = new byte[32];
+  private static final byte[] NO_ATTESTATION = new byte[0];
   /** Peers remembered as having sent a bad signature; more are logged but not remembered. */
   private static final int MAX_REFUSED_PEERS = 10_000;
 
@@ -58,8 +66,12 @@ public final class StakingServingPayment implements ServingPayment {
   private final boolean awaitDurable;
   /** Where deferred signature checks and appends run; null in synced mode. */
   private final Executor verifyPool;
+  private final SignatureSampler sampler;
   private final Set<String> refusedPeers = ConcurrentHashMap.newKeySet();
   private final LongAdder badSignatures = new LongAdder();
+  private final LongAdder signaturesChecked = new LongAdder();
+  private final LongAdder storedUnchecked = new LongAdder();
+  private final LongAdder attestationsSigned = new LongAdder();
   private final LongAdder storeFailures = new LongAdder();
 
   /**
@@ -67,30 +79,38 @@ public final class StakingServingPayment implements ServingPayment {
    *     answers before the receipt is synced (kept for callers of the earlier API)
    */
   public StakingServingPayment(ReceiptVerifier verifier, AttestationSigner attestations, ReceiptStore store, boolean awaitDurable) {
-    this(verifier, attestations, store, awaitDurable, null);
+    this(verifier, attestations, store, awaitDurable, null, SignatureSampler.everyReceipt());
   }
 
   private StakingServingPayment(ReceiptVerifier verifier, AttestationSigner attestations, ReceiptStore store,
-      boolean awaitDurable, Executor verifyPool) {
+      boolean awaitDurable, Executor verifyPool, SignatureSampler sampler) {
     this.verifier = Objects.requireNonNull(verifier, "verifier");
     this.attestations = Objects.requireNonNull(attestations, "attestations");
     this.store = Objects.requireNonNull(store, "store");
     this.awaitDurable = awaitDurable;
     this.verifyPool = verifyPool;
+    this.sampler = Objects.requireNonNull(sampler, "sampler");
   }
 
   /** Signature checked before forwarding, answer only after the receipt is synced. */
   public static StakingServingPayment synced(ReceiptVerifier verifier, AttestationSigner attestations, ReceiptStore store) {
-    return new StakingServingPayment(verifier, attestations, store, true, null);
+    return new StakingServingPayment(verifier, attestations, store, true, null, SignatureSampler.everyReceipt());
   }
 
   /**
-   * Policy inline, answer at once, signature check and synced append afterwards on
-   * {@code verifyPool} (virtual threads are fine).
+   * Policy inline, answer at once, signature check (every receipt) and synced append afterwards
+   * on {@code verifyPool} (virtual threads are fine).
    */
   public static StakingServingPayment deferred(ReceiptVerifier verifier, AttestationSigner attestations, ReceiptStore store,
       Executor verifyPool) {
-    return new StakingServingPayment(verifier, attestations, store, false, Objects.requireNonNull(verifyPool, "verifyPool"));
+    return deferred(verifier, attestations, store, verifyPool, SignatureSampler.everyReceipt());
+  }
+
+  /** As {@link #deferred(ReceiptVerifier, AttestationSigner, ReceiptStore, Executor)}, checking only the signatures {@code sampler} picks. */
+  public static StakingServingPayment deferred(ReceiptVerifier verifier, AttestationSigner attestations, ReceiptStore store,
+      Executor verifyPool, SignatureSampler sampler) {
+    return new StakingServingPayment(verifier, attestations, store, false, Objects.requireNonNull(verifyPool, "verifyPool"),
+        sampler);
   }
 
   /** In deferred mode nothing on the answer path blocks: the relay service may stay on its event loop. */
@@ -99,9 +119,24 @@ public final class StakingServingPayment implements ServingPayment {
     return verifyPool != null;
   }
 
-  /** Receipts that were answered but then failed their deferred signature check. */
+  /** Receipts that were answered but then failed their deferred (sampled) signature check. */
   public long badSignatures() {
     return badSignatures.sum();
+  }
+
+  /** Receipt signatures checked (inline or deferred). */
+  public long signaturesChecked() {
+    return signaturesChecked.sum();
+  }
+
+  /** Receipts stored without a signature check (not sampled); claims verify them later. */
+  public long storedUnchecked() {
+    return storedUnchecked.sum();
+  }
+
+  /** Attestations signed because a request asked for one. */
+  public long attestationsSigned() {
+    return attestationsSigned.sum();
   }
 
   @Override
@@ -123,19 +158,30 @@ public final class StakingServingPayment implements ServingPayment {
       }
       verifier.checkPolicy(receipt, Optional.of(PeerIds.parse(gatewayPeer)));
       if (verifyPool == null) {
+        signaturesChecked.increment();
         verifier.checkSignature(receipt);
       }
     } catch (ReceiptRejectedException e) {
       throw new PaymentRejectedException(e.getMessage(), e);
     }
-    return (payload, head, hash) -> settle(gatewayPeer, receipt, payload, head, hash);
+    boolean sign = request.signAttestation();
+    return (payload, head, hash) -> settle(gatewayPeer, receipt, sign, payload, head, hash);
   }
 
-  private byte[] settle(String gatewayPeer, PaymentReceipt receipt, byte[] payload, long head, byte[] hash) {
-    ResponseAttestation attestation = attestations.attest(receipt, Sha256.hash(payload).toArray(),
+  private byte[] settle(String gatewayPeer, PaymentReceipt receipt, boolean sign, byte[] payload, long head, byte[] hash) {
+    ResponseAttestation attestation = attestations.unsigned(receipt, Sha256.hash(payload).toArray(),
         Math.max(0, head), hash.length == 32 ? hash : ZERO_HASH);
+    if (sign) {
+      attestation = attestations.sign(attestation);
+      attestationsSigned.increment();
+    }
+    ResponseAttestation kept = attestation;
     if (verifyPool != null) {
-      verifyPool.execute(() -> verifyAndStore(gatewayPeer, receipt, attestation));
+      if (sampler.shouldVerify(gatewayPeer)) {
+        verifyPool.execute(() -> verifyAndStore(gatewayPeer, receipt, kept));
+      } else {
+        verifyPool.execute(() -> storeUnchecked(receipt, kept));
+      }
     } else {
       CompletableFuture<Void> stored = store.append(receipt, attestation);
       if (awaitDurable) {
@@ -144,10 +190,11 @@ public final class StakingServingPayment implements ServingPayment {
         stored.whenComplete((v, e) -> logStoreFailure(receipt, e));
       }
     }
-    return attestation.encode();
+    return sign ? attestation.encode() : NO_ATTESTATION;
   }
 
   private void verifyAndStore(String gatewayPeer, PaymentReceipt receipt, ResponseAttestation attestation) {
+    signaturesChecked.increment();
     try {
       verifier.checkSignature(receipt);
     } catch (ReceiptRejectedException e) {
@@ -159,6 +206,11 @@ public final class StakingServingPayment implements ServingPayment {
           receipt.id(), gatewayPeer, e.getMessage());
       return;
     }
+    store.append(receipt, attestation).whenComplete((v, e) -> logStoreFailure(receipt, e));
+  }
+
+  private void storeUnchecked(PaymentReceipt receipt, ResponseAttestation attestation) {
+    storedUnchecked.increment();
     store.append(receipt, attestation).whenComplete((v, e) -> logStoreFailure(receipt, e));
   }
 

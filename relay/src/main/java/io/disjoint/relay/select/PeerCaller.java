@@ -52,9 +52,18 @@ public final class PeerCaller {
   }
 
   public CompletableFuture<Attempt> call(Candidate c, String chain, byte[] payload, Instant deadline, int computeUnits) {
+    return call(c, chain, payload, deadline, computeUnits, false);
+  }
+
+  /**
+   * As above; {@code evidence} marks calls whose answers may become evidence (quorum reads), for
+   * which the serving peer is asked for a signed attestation (others only on the payment's audit share).
+   */
+  public CompletableFuture<Attempt> call(Candidate c, String chain, byte[] payload, Instant deadline, int computeUnits,
+      boolean evidence) {
     // Until it finishes, the request's age counts against the peer's latency (a hung peer loses rank).
     long ticket = reputation.requestStarted(c.peerId(), clock.instant());
-    return attempt(c, chain, payload, deadline, computeUnits)
+    return attempt(c, chain, payload, deadline, computeUnits, evidence)
         .whenComplete((a, e) -> reputation.requestFinished(c.peerId(), ticket))
         .thenApply(a -> {
           metrics.attempt(a.outcome(), a.latency());
@@ -62,7 +71,8 @@ public final class PeerCaller {
         });
   }
 
-  private CompletableFuture<Attempt> attempt(Candidate c, String chain, byte[] payload, Instant deadline, int computeUnits) {
+  private CompletableFuture<Attempt> attempt(Candidate c, String chain, byte[] payload, Instant deadline, int computeUnits,
+      boolean evidence) {
     Instant start = clock.instant();
     byte[] receipt;
     try {
@@ -71,7 +81,8 @@ public final class PeerCaller {
       log.error("cannot sign a receipt for {}", c.peerId(), e);
       return CompletableFuture.completedFuture(failed(c, "receipt signing failed", start, false));
     }
-    RelayRequest request = new RelayRequest(0, chain, payload, Math.max(1, deadline.toEpochMilli()), receipt);
+    RelayRequest request = new RelayRequest(0, chain, payload, Math.max(1, deadline.toEpochMilli()), receipt,
+        receipt.length > 0 && payment.wantsSignedAttestation(evidence));
     CompletableFuture<RelayResponse> sent;
     try {
       sent = transport.send(c.peerId(), request);

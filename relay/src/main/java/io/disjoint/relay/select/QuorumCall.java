@@ -94,7 +94,7 @@ final class QuorumCall {
   }
 
   private void send(Candidate c) {
-    ctx.caller().call(c, chain, payload, deadline, computeUnits).whenComplete(this::onAttempt);
+    ctx.caller().call(c, chain, payload, deadline, computeUnits, true).whenComplete(this::onAttempt);
   }
 
   private void onAttempt(Attempt a, Throwable error) {
