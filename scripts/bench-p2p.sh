@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
 # p2p benchmark (a program, not a test): Java libp2p host vs js-libp2p 3.x on loopback, same run.
 #
-#   scripts/bench-p2p.sh [--handshakes 500] [--warmup 200] [--mib 256] [--streams 1,16] [--rounds 3] [--no-js]
+#   scripts/bench-p2p.sh [--handshakes 500] [--warmup 200] [--warmup-mib 512] [--mib 256]
+#                        [--streams 1,16] [--rounds 3] [--no-js]
 #
 # Figures: sequential handshakes per second (dial + close: TCP + multistream + Noise XX + Yamux),
 # and throughput over 1 and 16 streams of one connection in 64 KiB writes, for Java<->Java
 # (io.disjoint.p2p.bench.P2pBenchmark in p2p's test sources) and js<->js
 # (testnet/js/libp2p-bench.mjs). Prints a markdown table for docs/benchmarks.md.
+#
+# Warm-up (untimed, identical for both): --warmup handshakes, then --warmup-mib MiB over each
+# stream count of --streams. Java runs all rounds in one JVM and warms up once before round 1;
+# each js round is a fresh node process and warms up first. The JVM needs this: its JIT compiles
+# the cipher, Noise and Yamux loops only after a few hundred MiB, and with 64 MiB of warm-up the
+# first measured round ran at about half the MB per CPU second of the third.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"

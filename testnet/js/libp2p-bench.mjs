@@ -1,7 +1,8 @@
 // js-libp2p 3.x <-> js-libp2p 3.x loopback benchmark: two nodes in this one process over TCP +
 // Noise + Yamux, the same figures the Java benchmark measures for its own host.
 //
-//   node --import ./polyfill.mjs libp2p-bench.mjs [--handshakes N] [--mib N] [--streams 1,16]
+//   node --import ./polyfill.mjs libp2p-bench.mjs [--handshakes N] [--warmup N] [--warmup-mib N]
+//                                                 [--mib N] [--streams 1,16]
 //
 // Figures (printed as one JSON line on stdout, progress on stderr):
 //   handshakesPerSec   sequential dial + close, each a full TCP + multistream + Noise XX + Yamux
@@ -10,6 +11,8 @@
 //                      streams of one connection, timed until the receiver acknowledges the last byte
 // Each also per CPU second of this process (user + system; both nodes live in it), which stays
 // comparable when other work shares the machine.
+// Untimed warm-up first, the same as the Java benchmark's: --warmup handshakes (default 200), then
+// --warmup-mib MiB (default 512) over each stream count.
 // MB/s here is 10^6 bytes per second.
 import { multiaddr } from '@multiformats/multiaddr'
 import { createNode } from './libp2p-common.mjs'
@@ -18,18 +21,23 @@ const BENCH_PROTOCOL = '/disjoint/bench/1.0.0'
 const WRITE_SIZE = 64 * 1024
 
 function parseArgs (argv) {
-  const opts = { handshakes: 500, mib: 256, streams: [1, 16], warmupHandshakes: 50 }
+  const opts = { handshakes: 500, mib: 256, streams: [1, 16], warmupHandshakes: 200, warmupMib: 512 }
   for (let i = 0; i < argv.length; i += 2) {
     const flag = argv[i]
     const value = argv[i + 1]
     if (value === undefined) throw new Error(`missing value for ${flag}`)
     if (flag === '--handshakes') opts.handshakes = Number.parseInt(value, 10)
     else if (flag === '--mib') opts.mib = Number.parseInt(value, 10)
+    else if (flag === '--warmup') opts.warmupHandshakes = Number.parseInt(value, 10)
+    else if (flag === '--warmup-mib') opts.warmupMib = Number.parseInt(value, 10)
     else if (flag === '--streams') opts.streams = value.split(',').map((s) => Number.parseInt(s, 10))
     else throw new Error(`unknown flag ${flag}`)
   }
   if (!(opts.handshakes > 0) || !(opts.mib > 0) || opts.streams.some((n) => !(n > 0))) {
     throw new Error('--handshakes, --mib and --streams must be positive')
+  }
+  if (!(opts.warmupHandshakes >= 0) || !(opts.warmupMib >= 0)) {
+    throw new Error('--warmup and --warmup-mib must not be negative')
   }
   return opts
 }
@@ -118,12 +126,14 @@ await listener.start()
 await dialer.start()
 const addr = multiaddr(listener.getMultiaddrs()[0].toString())
 try {
-  log(`warm-up: ${opts.warmupHandshakes} handshakes`)
+  log(`warm-up: ${opts.warmupHandshakes} handshakes, ${opts.warmupMib} MiB over ${opts.streams.join(',')} streams`)
   await measureHandshakes(dialer, addr, opts.warmupHandshakes)
+  if (opts.warmupMib > 0) {
+    for (const n of opts.streams) await measureThroughput(dialer, addr, n, opts.warmupMib * 1024 * 1024)
+  }
   log(`handshakes: ${opts.handshakes} sequential dial + close`)
   const hs = await measureHandshakes(dialer, addr, opts.handshakes)
   log(`handshakes/s ${hs.perSec.toFixed(1)} (${hs.perCpuSec.toFixed(1)} per CPU second)`)
-  await measureThroughput(dialer, addr, 1, 16 * 1024 * 1024)
   const throughput = []
   for (const n of opts.streams) {
     const r = await measureThroughput(dialer, addr, n, opts.mib * 1024 * 1024)

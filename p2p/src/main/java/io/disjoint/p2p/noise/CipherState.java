@@ -1,6 +1,5 @@
 package io.disjoint.p2p.noise;
 
-import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
@@ -10,8 +9,9 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Noise CipherState for ChaChaPoly (Noise spec rev 34, sections 5.1 and 12.3): a 32-byte key and a
  * 64-bit nonce encoded as 4 zero bytes followed by the little-endian counter. Uses the JDK's
- * ChaCha20-Poly1305 on ByteBuffers so heap buffers are processed without copies. Not thread-safe;
- * one instance per direction per connection, used on its event loop.
+ * ChaCha20-Poly1305 on byte arrays (its ByteBuffer path copies every buffer that is not
+ * array-backed, and allocates for it). Not thread-safe; one instance per direction per connection,
+ * used on its event loop.
  */
 public final class CipherState {
   public static final int TAG_LENGTH = 16;
@@ -99,38 +99,35 @@ public final class CipherState {
   }
 
   /**
-   * Decrypts a transport frame (no associated data) from {@code ciphertext} (position to limit,
-   * tag included) into {@code plaintext}; both buffers advance.
+   * Decrypts one transport frame (no associated data) in place: {@code buf[offset, offset +
+   * length)} holds the ciphertext followed by its tag; on return the plaintext starts at {@code
+   * offset}. Works on arrays because the JDK cipher copies ByteBuffers that are not array-backed.
+   *
+   * @return the plaintext length, {@code length - 16}
+   * @throws NoiseException (peer fault) if the frame is shorter than a tag or fails authentication
    */
-  public void decrypt(ByteBuffer ciphertext, ByteBuffer plaintext) {
+  public int decryptInPlace(byte[] buf, int offset, int length) {
     requireKey();
-    if (ciphertext.remaining() < TAG_LENGTH) {
+    if (length < TAG_LENGTH) {
       throw NoiseException.peer("frame shorter than the 16-byte tag");
     }
+    int plainLength;
     try {
       init(Cipher.DECRYPT_MODE);
-      cipher.doFinal(ciphertext, plaintext);
+      plainLength = cipher.doFinal(buf, offset, length, buf, offset);
     } catch (AEADBadTagException e) {
       throw NoiseException.peer("decryption failed: bad authentication tag at nonce " + nonce, e);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("ChaCha20-Poly1305 decryption failed", e);
     }
     nonce++;
+    return plainLength;
   }
 
-  /** Encrypts one transport frame (no associated data) in one call; both buffers advance. */
-  public void encrypt(ByteBuffer plaintext, ByteBuffer ciphertext) {
-    requireKey();
-    try {
-      init(Cipher.ENCRYPT_MODE);
-      cipher.doFinal(plaintext, ciphertext);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("ChaCha20-Poly1305 encryption failed", e);
-    }
-    nonce++;
-  }
-
-  /** Starts encrypting one transport frame; follow with {@link #encryptUpdate} and {@link #encryptFinish}. */
+  /**
+   * Starts encrypting one transport frame (no associated data): follow with {@link #encryptUpdate}
+   * for each piece of plaintext, in order, and {@link #encryptFinish}.
+   */
   public void encryptStart() {
     requireKey();
     try {
@@ -140,18 +137,22 @@ public final class CipherState {
     }
   }
 
-  public void encryptUpdate(ByteBuffer plaintext, ByteBuffer ciphertext) {
+  /**
+   * Encrypts {@code length} bytes of plaintext from {@code in[inOffset]} into {@code
+   * out[outOffset]}; the two ranges may be the same (in place) but must not otherwise overlap.
+   */
+  public void encryptUpdate(byte[] in, int inOffset, int length, byte[] out, int outOffset) {
     try {
-      cipher.update(plaintext, ciphertext);
+      cipher.update(in, inOffset, length, out, outOffset);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("ChaCha20-Poly1305 encryption failed", e);
     }
   }
 
-  /** Writes the tag of the frame started by {@link #encryptStart}. */
-  public void encryptFinish(ByteBuffer ciphertext) {
+  /** Writes the 16-byte tag of the frame started by {@link #encryptStart} at {@code out[outOffset]}. */
+  public void encryptFinish(byte[] out, int outOffset) {
     try {
-      cipher.doFinal(ByteBuffer.allocate(0), ciphertext);
+      cipher.doFinal(out, outOffset);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("ChaCha20-Poly1305 encryption failed", e);
     }

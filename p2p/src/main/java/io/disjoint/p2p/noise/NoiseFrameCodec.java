@@ -2,9 +2,12 @@ package io.disjoint.p2p.noise;
 
 import io.disjoint.p2p.P2pException;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
@@ -19,11 +22,16 @@ import org.slf4j.LoggerFactory;
  * by that many bytes of ChaCha20-Poly1305 ciphertext (plaintext of at most 65519 bytes plus the
  * 16-byte tag).
  *
- * <p>Inbound: frames are decrypted into pooled heap buffers and fired one per frame; a frame split
- * across reads is gathered in a buffer sized to that frame. Outbound: written buffers are held
- * until flush (or until a full frame's worth is pending), then encrypted into as few frames as
- * possible inside one buffer, so that many small writes (a muxer header, then its data) cost one
- * frame and one socket write.
+ * <p>Inbound, an explicit state machine (length, then body): each frame's ciphertext is copied once
+ * from the socket's buffer into a pooled heap buffer of exactly the frame's size, decrypted there in
+ * place and fired as that buffer, one per frame.
+ *
+ * <p>Outbound: written buffers are held until flush (or until a full frame's worth is pending),
+ * then encrypted into as few frames as possible inside one heap buffer, so that many small writes
+ * cost one frame and one socket write. A write that fits in a frame is never split across two:
+ * when it does not fit in the rest of the current frame, that frame ends early. A muxer that writes
+ * each of its frames as one buffer (Yamux does) thus gets its frames aligned with Noise frames, and
+ * the remote's muxer decodes them from the decrypted buffer without gathering across frames.
  */
 public final class NoiseFrameCodec extends ChannelDuplexHandler {
   public static final String NAME = "noise-frames";
@@ -33,10 +41,21 @@ public final class NoiseFrameCodec extends ChannelDuplexHandler {
   private static final int FRAME_OVERHEAD = LENGTH_PREFIX + CipherState.TAG_LENGTH;
   private static final Logger LOG = LoggerFactory.getLogger(NoiseFrameCodec.class);
 
+  private enum State {
+    /** Reading the 2-byte length; {@link #lengthHighByte} holds the first byte once it arrived. */
+    LENGTH,
+    /** Gathering {@link #frameLength} bytes of ciphertext and tag into {@link #body}. */
+    BODY,
+    /** A frame failed; everything after it is dropped. */
+    FAILED
+  }
+
   private final CipherState sender;
   private final CipherState receiver;
-  private ByteBuf partialFrame;
-  private boolean failed;
+  private State state = State.LENGTH;
+  private int lengthHighByte = -1;
+  private int frameLength;
+  private ByteBuf body;
   private final ArrayDeque<PendingWrite> pending = new ArrayDeque<>();
   private long pendingBytes;
 
@@ -59,9 +78,7 @@ public final class NoiseFrameCodec extends ChannelDuplexHandler {
       return;
     }
     try {
-      if (!failed) {
-        decode(ctx, in);
-      }
+      decode(ctx, in);
     } catch (NoiseException e) {
       failInbound(ctx, e);
     } finally {
@@ -70,89 +87,73 @@ public final class NoiseFrameCodec extends ChannelDuplexHandler {
   }
 
   private void decode(ChannelHandlerContext ctx, ByteBuf in) {
-    while (in.isReadable() && !failed) {
-      if (partialFrame != null) {
-        if (!completePartialFrame(ctx, in)) {
+    while (in.isReadable()) {
+      switch (state) {
+        case FAILED -> {
           return;
         }
-        continue;
+        case LENGTH -> readLength(ctx, in);
+        case BODY -> {
+          int n = Math.min(in.readableBytes(), frameLength - body.readableBytes());
+          in.readBytes(body, n);
+          if (body.readableBytes() == frameLength) {
+            ByteBuf frame = body;
+            body = null;
+            state = State.LENGTH;
+            decryptAndFire(ctx, frame);
+          }
+        }
       }
-      int readable = in.readableBytes();
-      if (readable < LENGTH_PREFIX) {
-        startPartialFrame(ctx, in, LENGTH_PREFIX + CipherState.TAG_LENGTH);
-        return;
-      }
-      int frameLength = frameLength(in);
-      if (readable < LENGTH_PREFIX + frameLength) {
-        startPartialFrame(ctx, in, LENGTH_PREFIX + frameLength);
-        return;
-      }
-      decryptFrame(ctx, in, frameLength);
     }
   }
 
-  /** Copies as much of the current frame as {@code in} holds; returns true if the frame was decoded. */
-  private boolean completePartialFrame(ChannelHandlerContext ctx, ByteBuf in) {
-    if (partialFrame.readableBytes() < LENGTH_PREFIX) {
-      int need = LENGTH_PREFIX - partialFrame.readableBytes();
-      partialFrame.writeBytes(in, Math.min(need, in.readableBytes()));
-      if (partialFrame.readableBytes() < LENGTH_PREFIX) {
-        return false;
-      }
-    }
-    int frameLength = frameLength(partialFrame);
-    int need = LENGTH_PREFIX + frameLength - partialFrame.readableBytes();
-    partialFrame.ensureWritable(need);
-    partialFrame.writeBytes(in, Math.min(need, in.readableBytes()));
-    if (partialFrame.readableBytes() < LENGTH_PREFIX + frameLength) {
-      return false;
-    }
-    ByteBuf frame = partialFrame;
-    partialFrame = null;
-    try {
-      decryptFrame(ctx, frame, frameLength);
-    } finally {
-      frame.release();
-    }
-    return true;
-  }
-
-  private void startPartialFrame(ChannelHandlerContext ctx, ByteBuf in, int expectedSize) {
-    partialFrame = ctx.alloc().heapBuffer(Math.max(expectedSize, in.readableBytes()), LENGTH_PREFIX + MAX_FRAME_LENGTH);
-    partialFrame.writeBytes(in);
-  }
-
-  private static int frameLength(ByteBuf buf) {
-    int length = buf.getUnsignedShort(buf.readerIndex());
-    if (length < CipherState.TAG_LENGTH) {
-      throw NoiseException.peer("Noise frame of " + length + " bytes is shorter than its 16-byte tag");
-    }
-    return length;
-  }
-
-  private void decryptFrame(ChannelHandlerContext ctx, ByteBuf src, int frameLength) {
-    src.skipBytes(LENGTH_PREFIX);
-    int plainLength = frameLength - CipherState.TAG_LENGTH;
-    ByteBuf plain = ctx.alloc().heapBuffer(plainLength);
-    try {
-      ByteBuffer out = plain.nioBuffer(plain.writerIndex(), plainLength);
-      receiver.decrypt(src.nioBuffer(src.readerIndex(), frameLength), out);
-      plain.writerIndex(plain.writerIndex() + plainLength);
-    } catch (RuntimeException e) {
-      plain.release();
-      throw e;
-    }
-    src.skipBytes(frameLength);
-    if (plainLength == 0) {
-      plain.release();
+  private void readLength(ChannelHandlerContext ctx, ByteBuf in) {
+    if (lengthHighByte >= 0) {
+      frameLength = (lengthHighByte << 8) | in.readUnsignedByte();
+      lengthHighByte = -1;
+    } else if (in.readableBytes() >= LENGTH_PREFIX) {
+      frameLength = in.readUnsignedShort();
+    } else {
+      lengthHighByte = in.readUnsignedByte();
       return;
     }
-    ctx.fireChannelRead(plain);
+    if (frameLength < CipherState.TAG_LENGTH) {
+      throw NoiseException.peer("Noise frame of " + frameLength + " bytes is shorter than its 16-byte tag");
+    }
+    body = heapBuffer(ctx.alloc(), frameLength);
+    state = State.BODY;
+  }
+
+  /** Decrypts {@code frame} (ciphertext and tag, nothing else) in place and passes it on. */
+  private void decryptAndFire(ChannelHandlerContext ctx, ByteBuf frame) {
+    int plainLength;
+    try {
+      plainLength = receiver.decryptInPlace(frame.array(), frame.arrayOffset() + frame.readerIndex(), frameLength);
+    } catch (RuntimeException e) {
+      frame.release();
+      throw e;
+    }
+    if (plainLength == 0) {
+      frame.release();
+      return;
+    }
+    frame.writerIndex(frame.readerIndex() + plainLength);
+    ctx.fireChannelRead(frame);
+  }
+
+  /** A pooled heap buffer with an accessible array (the cipher works on arrays). */
+  private static ByteBuf heapBuffer(ByteBufAllocator alloc, int capacity) {
+    ByteBuf buf = alloc.heapBuffer(capacity, capacity);
+    if (buf.hasArray()) {
+      return buf;
+    }
+    buf.release();
+    return Unpooled.buffer(capacity, capacity);
   }
 
   private void failInbound(ChannelHandlerContext ctx, NoiseException e) {
-    failed = true;
-    releasePartialFrame();
+    state = State.FAILED;
+    releaseBody();
     LOG.debug("closing {}: {}", ctx.channel(), e.getMessage());
     ctx.fireExceptionCaught(e);
     ctx.close();
@@ -163,7 +164,7 @@ public final class NoiseFrameCodec extends ChannelDuplexHandler {
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
     if (!(msg instanceof ByteBuf buf)) {
-      io.netty.util.ReferenceCountUtil.release(msg);
+      ReferenceCountUtil.release(msg);
       promise.setFailure(new P2pException(P2pException.Fault.LOCAL,
           "Noise transport accepts only ByteBuf writes, got " + msg.getClass().getName()));
       return;
@@ -181,60 +182,47 @@ public final class NoiseFrameCodec extends ChannelDuplexHandler {
     ctx.flush();
   }
 
+  /** Number of frames {@link #encryptPending} makes of the pending writes (same rule, sizes only). */
+  private int framesNeeded() {
+    int frames = 0;
+    int fill = 0;
+    for (PendingWrite w : pending) {
+      int size = w.data.readableBytes();
+      if (fill > 0 && size <= MAX_PLAINTEXT_PER_FRAME && fill + size > MAX_PLAINTEXT_PER_FRAME) {
+        fill = 0; // this write starts a frame of its own
+      }
+      while (size > 0) {
+        if (fill == 0) {
+          frames++;
+        }
+        int n = Math.min(size, MAX_PLAINTEXT_PER_FRAME - fill);
+        size -= n;
+        fill = fill + n == MAX_PLAINTEXT_PER_FRAME ? 0 : fill + n;
+      }
+    }
+    return frames;
+  }
+
   private void encryptPending(ChannelHandlerContext ctx) {
     if (pending.isEmpty()) {
       return;
     }
     List<ChannelPromise> promises = new ArrayList<>(pending.size());
-    long total = pendingBytes;
-    int frames = (int) ((total + MAX_PLAINTEXT_PER_FRAME - 1) / MAX_PLAINTEXT_PER_FRAME);
-    ByteBuf out = ctx.alloc().heapBuffer((int) (total + (long) frames * FRAME_OVERHEAD));
+    int frames = framesNeeded();
+    ByteBuf out = heapBuffer(ctx.alloc(), (int) (pendingBytes + (long) frames * FRAME_OVERHEAD));
     try {
-      ByteBuffer outNio = out.nioBuffer(0, out.capacity());
-      PendingWrite current = pending.peek();
-      long remaining = total;
-      while (remaining > 0) {
-        int frameData = (int) Math.min(MAX_PLAINTEXT_PER_FRAME, remaining);
-        outNio.putShort((short) (frameData + CipherState.TAG_LENGTH));
-        while (!current.data.isReadable()) {
-          retire(promises);
-          current = pending.peek();
+      FrameWriter writer = new FrameWriter(out);
+      PendingWrite w;
+      while ((w = pending.poll()) != null) {
+        promises.add(w.promise);
+        try {
+          writer.add(w.data);
+        } finally {
+          w.data.release();
         }
-        if (current.data.readableBytes() >= frameData && current.data.nioBufferCount() == 1) {
-          // the common case: the whole frame comes from one buffer, encrypt it in one call
-          ByteBuf data = current.data;
-          sender.encrypt(data.nioBuffer(data.readerIndex(), frameData), outNio);
-          data.skipBytes(frameData);
-          remaining -= frameData;
-          continue;
-        }
-        sender.encryptStart();
-        int left = frameData;
-        while (left > 0) {
-          while (!current.data.isReadable()) {
-            retire(promises);
-            current = pending.peek();
-          }
-          int n = Math.min(left, current.data.readableBytes());
-          ByteBuf data = current.data;
-          if (data.nioBufferCount() == 1) {
-            sender.encryptUpdate(data.nioBuffer(data.readerIndex(), n), outNio);
-          } else {
-            for (ByteBuffer part : data.nioBuffers(data.readerIndex(), n)) {
-              sender.encryptUpdate(part, outNio);
-            }
-          }
-          data.skipBytes(n);
-          left -= n;
-        }
-        sender.encryptFinish(outNio);
-        remaining -= frameData;
       }
-      while (!pending.isEmpty()) {
-        retire(promises); // the drained last buffers and any empty writes
-      }
+      writer.endFrame();
       pendingBytes = 0;
-      out.writerIndex(outNio.position());
     } catch (RuntimeException e) {
       out.release();
       failPending(e);
@@ -261,10 +249,76 @@ public final class NoiseFrameCodec extends ChannelDuplexHandler {
     ctx.write(out, writePromise);
   }
 
-  private void retire(List<ChannelPromise> promises) {
-    PendingWrite done = pending.poll();
-    done.data.release();
-    promises.add(done.promise);
+  /** Encrypts writes into consecutive frames of one array-backed buffer. */
+  private final class FrameWriter {
+    private final ByteBuf out;
+    private final byte[] array;
+    private final int base;
+    private int frameStart = -1;
+    private int fill;
+
+    FrameWriter(ByteBuf out) {
+      this.out = out;
+      this.array = out.array();
+      this.base = out.arrayOffset();
+    }
+
+    void add(ByteBuf data) {
+      int size = data.readableBytes();
+      if (fill > 0 && size <= MAX_PLAINTEXT_PER_FRAME && fill + size > MAX_PLAINTEXT_PER_FRAME) {
+        endFrame();
+      }
+      while (data.isReadable()) {
+        if (frameStart < 0) {
+          frameStart = out.writerIndex();
+          out.writerIndex(frameStart + LENGTH_PREFIX);
+          sender.encryptStart();
+        }
+        int n = Math.min(data.readableBytes(), MAX_PLAINTEXT_PER_FRAME - fill);
+        encryptPiece(data, n);
+        fill += n;
+        if (fill == MAX_PLAINTEXT_PER_FRAME) {
+          endFrame();
+        }
+      }
+    }
+
+    /** Encrypts the next {@code n} readable bytes of {@code data}, straight from its array(s) when it has them. */
+    private void encryptPiece(ByteBuf data, int n) {
+      if (data.nioBufferCount() == 1) {
+        encryptPiece(data.nioBuffer(data.readerIndex(), n));
+      } else {
+        for (ByteBuffer part : data.nioBuffers(data.readerIndex(), n)) {
+          encryptPiece(part);
+        }
+      }
+      data.skipBytes(n);
+    }
+
+    private void encryptPiece(ByteBuffer src) {
+      int n = src.remaining();
+      int at = out.writerIndex();
+      if (src.hasArray()) {
+        sender.encryptUpdate(src.array(), src.arrayOffset() + src.position(), n, array, base + at);
+      } else {
+        // direct or read-only: copy into place once, encrypt there
+        src.get(src.position(), array, base + at, n);
+        sender.encryptUpdate(array, base + at, n, array, base + at);
+      }
+      out.writerIndex(at + n);
+    }
+
+    void endFrame() {
+      if (frameStart < 0) {
+        return;
+      }
+      int tagAt = out.writerIndex();
+      sender.encryptFinish(array, base + tagAt);
+      out.writerIndex(tagAt + CipherState.TAG_LENGTH);
+      out.setShort(frameStart, fill + CipherState.TAG_LENGTH);
+      frameStart = -1;
+      fill = 0;
+    }
   }
 
   private void failPending(Throwable cause) {
@@ -280,21 +334,21 @@ public final class NoiseFrameCodec extends ChannelDuplexHandler {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    releasePartialFrame();
+    releaseBody();
     failPending(new ClosedChannelException());
     ctx.fireChannelInactive();
   }
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
-    releasePartialFrame();
+    releaseBody();
     failPending(new ClosedChannelException());
   }
 
-  private void releasePartialFrame() {
-    if (partialFrame != null) {
-      partialFrame.release();
-      partialFrame = null;
+  private void releaseBody() {
+    if (body != null) {
+      body.release();
+      body = null;
     }
   }
 }

@@ -3,6 +3,7 @@ package io.disjoint.p2p.yamux;
 import io.disjoint.p2p.P2pException;
 import io.disjoint.p2p.P2pException.Fault;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
@@ -203,12 +204,9 @@ public final class YamuxSession extends ChannelDuplexHandler {
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    if (ctx.channel().isWritable() && !waitingForParent.isEmpty()) {
-      List<YamuxStreamChannel> waiting = new ArrayList<>(waitingForParent);
-      waitingForParent.clear();
-      for (YamuxStreamChannel stream : waiting) {
-        stream.resumeWrites();
-      }
+    // Round robin: a stream that fills the connection again queues behind the others waiting.
+    while (ctx.channel().isWritable() && !waitingForParent.isEmpty()) {
+      waitingForParent.removeFirst().resumeWrites();
     }
     ctx.fireChannelWritabilityChanged();
   }
@@ -531,12 +529,20 @@ public final class YamuxSession extends ChannelDuplexHandler {
     writeHeader(YamuxFrameType.WINDOW_UPDATE, ackFlags(stream, 0), stream.streamId(), delta);
   }
 
-  /** Writes a Data frame; takes ownership of {@code payload}. */
-  void sendData(YamuxStreamChannel stream, ByteBuf payload) {
-    ByteBuf header = ctx.alloc().buffer(YamuxFrame.HEADER_LENGTH);
-    YamuxFrame.writeHeader(header, YamuxFrameType.DATA, ackFlags(stream, 0), stream.streamId(),
-        payload.readableBytes());
-    ctx.write(Unpooled.wrappedBuffer(header, payload), ctx.voidPromise());
+  /**
+   * Writes one Data frame of {@code length} bytes made of {@code pieces} (emptied; their ownership
+   * passes on) as one buffer, so that the Noise layer keeps it whole inside one of its frames.
+   */
+  void sendData(YamuxStreamChannel stream, List<ByteBuf> pieces, int length) {
+    ByteBuf header = ctx.alloc().heapBuffer(YamuxFrame.HEADER_LENGTH);
+    YamuxFrame.writeHeader(header, YamuxFrameType.DATA, ackFlags(stream, 0), stream.streamId(), length);
+    CompositeByteBuf frame = ctx.alloc().compositeBuffer(1 + pieces.size());
+    frame.addComponent(true, header);
+    for (ByteBuf piece : pieces) {
+      frame.addComponent(true, piece);
+    }
+    pieces.clear();
+    ctx.write(frame, ctx.voidPromise());
   }
 
   private int ackFlags(YamuxStreamChannel stream, int flags) {

@@ -15,6 +15,8 @@ import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -38,6 +40,8 @@ public final class YamuxStreamChannel extends AbstractChannel {
   private final boolean outbound;
   private final DefaultChannelConfig config;
   private final ArrayDeque<ByteBuf> inbound = new ArrayDeque<>();
+  /** Payload pieces of the Data frame being written; emptied by {@link YamuxSession#sendData}. */
+  private final List<ByteBuf> framePieces = new ArrayList<>();
 
   private boolean open = true;
   private boolean finSent;
@@ -322,9 +326,7 @@ public final class YamuxStreamChannel extends AbstractChannel {
           in.remove(new YamuxException(Fault.LOCAL, "write after the stream's write side closed"));
           continue;
         }
-        ByteBuf buf = (ByteBuf) msg;
-        int readable = buf.readableBytes();
-        if (readable == 0) {
+        if (!((ByteBuf) msg).isReadable()) {
           in.remove();
           continue;
         }
@@ -338,11 +340,11 @@ public final class YamuxStreamChannel extends AbstractChannel {
             break;
           }
         }
-        int n = (int) Math.min(Math.min(readable, sendWindow), session.config().maxSendFrame());
-        session.sendData(this, buf.retainedSlice(buf.readerIndex(), n));
+        int room = (int) Math.min(sendWindow, session.config().maxSendFrame());
+        int n = takeFramePayload(in, room);
+        session.sendData(this, framePieces, n);
         sendWindow -= n;
         wrote = true;
-        in.removeBytes(n);
       }
     } finally {
       if (wrote) {
@@ -353,6 +355,25 @@ public final class YamuxStreamChannel extends AbstractChannel {
       finAfterWrites = false;
       sendFin();
     }
+  }
+
+  /**
+   * Moves up to {@code room} bytes of queued writes into {@link #framePieces} as retained slices,
+   * across as many writes as it takes: full Data frames whatever the application's write size, so
+   * that each one fills a Noise frame. Returns the number of bytes taken.
+   */
+  private int takeFramePayload(ChannelOutboundBuffer in, int room) {
+    int taken = 0;
+    Object msg;
+    while (taken < room && (msg = in.current()) instanceof ByteBuf buf) {
+      int n = Math.min(buf.readableBytes(), room - taken);
+      if (n > 0) {
+        framePieces.add(buf.retainedSlice(buf.readerIndex(), n));
+        taken += n;
+      }
+      in.removeBytes(n);
+    }
+    return taken;
   }
 
   @Override

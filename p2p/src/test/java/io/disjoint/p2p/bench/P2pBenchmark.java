@@ -33,18 +33,26 @@ import java.util.function.ToDoubleFunction;
  * second being the fairer comparison on a machine shared with other work. Not a test: run it with
  * scripts/bench-p2p.sh.
  *
+ * <p>Both implementations get the same untimed warm-up before they are measured: {@code --warmup}
+ * handshakes, then {@code --warmup-mib} MiB over each stream count. The JVM needs it more (its JIT
+ * compiles the cipher and codec loops only after a few hundred MiB; without it the first round
+ * ran at half the speed of the third), but js gets the same, in each of its processes.
+ *
  * <pre>
- *   scripts/bench-p2p.sh [--handshakes 500] [--warmup 200] [--mib 256] [--streams 1,16] [--rounds 3] [--no-js]
+ *   scripts/bench-p2p.sh [--handshakes 500] [--warmup 200] [--warmup-mib 512] [--mib 256] [--streams 1,16] [--rounds 3] [--no-js]
  * </pre>
  */
 public final class P2pBenchmark {
   private static final long MIB = 1024 * 1024;
 
-  private record Options(int handshakes, int warmupHandshakes, int mib, List<Integer> streams, boolean js, int rounds) {
+  private record Options(
+      int handshakes, int warmupHandshakes, int warmupMib, int mib, List<Integer> streams, boolean js, int rounds) {
     Options {
-      if (handshakes <= 0 || warmupHandshakes < 0 || mib <= 0 || rounds <= 0 || streams.isEmpty()
-          || streams.stream().anyMatch(n -> n <= 0)) {
+      if (handshakes <= 0 || mib <= 0 || rounds <= 0 || streams.isEmpty() || streams.stream().anyMatch(n -> n <= 0)) {
         throw new IllegalArgumentException("--handshakes, --mib, --rounds and --streams must be positive");
+      }
+      if (warmupHandshakes < 0 || warmupMib < 0) {
+        throw new IllegalArgumentException("--warmup and --warmup-mib must not be negative");
       }
       streams = List.copyOf(streams);
     }
@@ -52,6 +60,7 @@ public final class P2pBenchmark {
     static Options parse(String[] args) {
       int handshakes = 500;
       int warmup = 200;
+      int warmupMib = 512;
       int rounds = 3;
       int mib = 256;
       List<Integer> streams = List.of(1, 16);
@@ -61,14 +70,15 @@ public final class P2pBenchmark {
           case "--no-js" -> js = false;
           case "--handshakes" -> handshakes = Integer.parseInt(value(args, ++i));
           case "--warmup" -> warmup = Integer.parseInt(value(args, ++i));
+          case "--warmup-mib" -> warmupMib = Integer.parseInt(value(args, ++i));
           case "--mib" -> mib = Integer.parseInt(value(args, ++i));
           case "--rounds" -> rounds = Integer.parseInt(value(args, ++i));
           case "--streams" -> streams = Arrays.stream(value(args, ++i).split(",")).map(Integer::parseInt).toList();
           default -> throw new IllegalArgumentException("unknown flag " + args[i]
-              + "; flags: --handshakes N --warmup N --mib N --streams 1,16 --rounds N --no-js");
+              + "; flags: --handshakes N --warmup N --warmup-mib N --mib N --streams 1,16 --rounds N --no-js");
         }
       }
-      return new Options(handshakes, warmup, mib, streams, js, rounds);
+      return new Options(handshakes, warmup, warmupMib, mib, streams, js, rounds);
     }
 
     private static String value(String[] args, int i) {
@@ -79,7 +89,8 @@ public final class P2pBenchmark {
     }
 
     String command() {
-      return "scripts/bench-p2p.sh --handshakes " + handshakes + " --warmup " + warmupHandshakes + " --mib " + mib
+      return "scripts/bench-p2p.sh --handshakes " + handshakes + " --warmup " + warmupHandshakes
+          + " --warmup-mib " + warmupMib + " --mib " + mib
           + " --streams " + String.join(",", streams.stream().map(String::valueOf).toList()) + " --rounds " + rounds
           + (js ? "" : " --no-js");
     }
@@ -102,9 +113,14 @@ public final class P2pBenchmark {
     dialer.start().get(10, TimeUnit.SECONDS);
     try {
       Multiaddr addr = listener.listenAddrs().get(0).withPeerId(listener.peerId());
-      log("java: warm-up (" + opts.warmupHandshakes() + " handshakes, 64 MiB)");
+      log("java: warm-up (" + opts.warmupHandshakes() + " handshakes, " + opts.warmupMib() + " MiB over "
+          + opts.streams() + " streams)");
       handshakes(dialer, addr, opts.warmupHandshakes());
-      throughput(dialer, addr, 1, 64 * MIB);
+      for (int n : opts.streams()) {
+        if (opts.warmupMib() > 0) {
+          throughput(dialer, addr, n, opts.warmupMib() * MIB);
+        }
+      }
       // Rounds alternate Java and js so that load from other work on the machine hits both alike.
       for (int round = 1; round <= opts.rounds(); round++) {
         log("round " + round + " of " + opts.rounds());
@@ -176,6 +192,8 @@ public final class P2pBenchmark {
     List<String> cmd = new ArrayList<>(JsFixture.nodeWithPolyfill());
     cmd.addAll(List.of("libp2p-bench.mjs",
         "--handshakes", Integer.toString(opts.handshakes()),
+        "--warmup", Integer.toString(opts.warmupHandshakes()),
+        "--warmup-mib", Integer.toString(opts.warmupMib()),
         "--mib", Integer.toString(opts.mib()),
         "--streams", String.join(",", opts.streams().stream().map(String::valueOf).toList())));
     log("js: " + String.join(" ", cmd));
