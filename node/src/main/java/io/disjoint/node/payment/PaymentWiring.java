@@ -3,7 +3,6 @@ package io.disjoint.node.payment;
 import io.disjoint.node.DataDir;
 import io.disjoint.node.config.ConfigException;
 import io.disjoint.p2p.crypto.PrivKey;
-import io.disjoint.relay.protocol.GatewayPayment;
 import io.disjoint.relay.protocol.StakingGatewayPayment;
 import io.disjoint.relay.protocol.StakingServingPayment;
 import io.disjoint.staking.receipt.AttestationSigner;
@@ -12,6 +11,7 @@ import io.disjoint.staking.receipt.NetworkDomain;
 import io.disjoint.staking.receipt.RecentReceiptIds;
 import io.disjoint.staking.receipt.ReceiptSigner;
 import io.disjoint.staking.receipt.ReceiptVerifier;
+import io.disjoint.staking.receipt.SignatureSampler;
 import io.disjoint.staking.receipt.VerifierConfig;
 import io.disjoint.staking.store.ReceiptStore;
 import io.disjoint.staking.store.StoreConfig;
@@ -20,6 +20,7 @@ import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Random;
 import java.util.concurrent.Executor;
 import org.apache.tuweni.bytes.Bytes;
 
@@ -43,11 +44,18 @@ public final class PaymentWiring {
 
   private PaymentWiring() {}
 
-  /** The gateway signs with its node key and pays from the account derived from that key. */
-  public static GatewayPayment gateway(PrivKey nodeKey, Clock clock) {
+  /**
+   * The gateway signs with its node key and pays from the account derived from that key; it asks
+   * for signed attestations on quorum calls and a random audit share ({@link ReceiptSampling#DEFAULTS}).
+   */
+  public static StakingGatewayPayment gateway(PrivKey nodeKey, Clock clock) {
+    return gateway(nodeKey, clock, ReceiptSampling.DEFAULTS);
+  }
+
+  public static StakingGatewayPayment gateway(PrivKey nodeKey, Clock clock, ReceiptSampling sampling) {
     ReceiptSigner signer = new ReceiptSigner(nodeKey, NETWORK,
         KeyDerivedSigners.accountOf(Bytes.wrap(nodeKey.publicKey().marshal())), EPOCHS, clock, new SecureRandom());
-    return new StakingGatewayPayment(signer, PRICE_PER_COMPUTE_UNIT);
+    return new StakingGatewayPayment(signer, PRICE_PER_COMPUTE_UNIT, sampling.auditOneIn(), new SecureRandom());
   }
 
   /** Opens (creating) the receipt store in DATA_DIR/receipts; fails closed on a bad store. */
@@ -70,12 +78,19 @@ public final class PaymentWiring {
 
   /**
    * The serving node's receipt check as {@code disjoint run} uses it: policy checks inline, the
-   * answer at once, the signature check and the synced append afterwards on {@code verifyPool}
-   * (see {@link StakingServingPayment#deferred}; docs/receipts.md states what a crash can lose).
+   * answer at once, a sampled signature check ({@link ReceiptSampling#DEFAULTS}) and the synced
+   * append afterwards on {@code verifyPool} (see {@link StakingServingPayment#deferred};
+   * docs/receipts.md states what a crash can lose and why sampling is safe).
    */
   public static StakingServingPayment serving(PrivKey nodeKey, ReceiptStore store, Clock clock, Executor verifyPool) {
+    return serving(nodeKey, store, clock, verifyPool, ReceiptSampling.DEFAULTS, new SecureRandom());
+  }
+
+  /** As above with explicit sampling; {@code random} draws the sample (a SecureRandom outside tests). */
+  public static StakingServingPayment serving(PrivKey nodeKey, ReceiptStore store, Clock clock, Executor verifyPool,
+      ReceiptSampling sampling, Random random) {
     return StakingServingPayment.deferred(verifier(nodeKey, store, clock), new AttestationSigner(nodeKey, NETWORK), store,
-        verifyPool);
+        verifyPool, new SignatureSampler(sampling.verifyOneIn(), sampling.verifyFirstPerGateway(), random));
   }
 
   private static ReceiptVerifier verifier(PrivKey nodeKey, ReceiptStore store, Clock clock) {

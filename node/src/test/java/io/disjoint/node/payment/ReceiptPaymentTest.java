@@ -48,7 +48,7 @@ class ReceiptPaymentTest {
 
       byte[] body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\",\"params\":[]}".getBytes(StandardCharsets.UTF_8);
       byte[] receipt = gateway.receiptFor(nodePeer, CHAIN, body, 10);
-      RelayRequest request = new RelayRequest(1, CHAIN, body, clock.millis() + 5_000, receipt);
+      RelayRequest request = new RelayRequest(1, CHAIN, body, clock.millis() + 5_000, receipt, true);
       byte[] attestation = serving.admit(gatewayPeer, request)
           .settle("{\"result\":\"0x1\"}".getBytes(StandardCharsets.UTF_8), 7, new byte[32]);
       ResponseAttestation a = ResponseAttestation.decode(attestation);
@@ -112,12 +112,14 @@ class ReceiptPaymentTest {
       byte[] body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\",\"params\":[]}".getBytes(StandardCharsets.UTF_8);
       byte[] answer = "{\"result\":\"0x1\"}".getBytes(StandardCharsets.UTF_8);
       for (int i = 0; i < 5; i++) {
-        RelayRequest request = new RelayRequest(i, CHAIN, body, clock.millis() + 5_000, gateway.receiptFor(nodePeer, CHAIN, body, 10));
+        RelayRequest request = new RelayRequest(i, CHAIN, body, clock.millis() + 5_000, gateway.receiptFor(nodePeer, CHAIN, body, 10),
+            true);
         assertEquals(3, ResponseAttestation.decode(serving.admit(gatewayPeer, request).settle(answer, 3, new byte[32])).blockNumber());
       }
       assertEquals(5, waitFor(stored, 5), "every answered receipt with a good signature is stored");
 
       // the signature's last byte flipped: the policy checks pass, the deferred check does not
+      // (the defaults check the first 8 receipts of each gateway, so this 6th one is checked)
       byte[] forged = gateway.receiptFor(nodePeer, CHAIN, body, 10);
       forged[forged.length - 1] ^= 1;
       RelayRequest bad = new RelayRequest(9, CHAIN, body, clock.millis() + 5_000, forged);
@@ -130,6 +132,51 @@ class ReceiptPaymentTest {
     } finally {
       verifyPool.shutdownNow();
     }
+  }
+
+  @Test
+  void withTheDefaultsOnlyTheFirstReceiptsAndASampleAreCheckedAndAttestationsAreSignedOnRequest(@TempDir Path dir)
+      throws Exception {
+    Clock clock = Clock.systemUTC();
+    PrivKey gatewayKey = KeyFiles.loadOrCreate(dir.resolve("gw.key"), KeyType.ED25519);
+    PrivKey nodeKey = KeyFiles.loadOrCreate(dir.resolve("node.key"), KeyType.ED25519);
+    String gatewayPeer = gatewayKey.publicKey().peerId().toBase58();
+    String nodePeer = nodeKey.publicKey().peerId().toBase58();
+    GatewayPayment gateway = PaymentWiring.gateway(gatewayKey, clock);
+    ReceiptSampling sampling = new ReceiptSampling(32, 3, 64);
+    // draws that never pick: only the first three receipts of the gateway are checked
+    java.util.Random never = new java.util.Random() {
+      @Override
+      public int nextInt(int bound) {
+        return bound - 1;
+      }
+    };
+    try (ReceiptStore store = PaymentWiring.openStore(new DataDir(dir))) {
+      io.disjoint.relay.protocol.StakingServingPayment serving =
+          PaymentWiring.serving(nodeKey, store, clock, Runnable::run, sampling, never);
+      byte[] body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\",\"params\":[]}".getBytes(StandardCharsets.UTF_8);
+      byte[] answer = "{\"result\":\"0x1\"}".getBytes(StandardCharsets.UTF_8);
+      int asked = 0;
+      for (int i = 0; i < 20; i++) {
+        boolean sign = i % 5 == 0;
+        asked += sign ? 1 : 0;
+        RelayRequest request = new RelayRequest(i, CHAIN, body, clock.millis() + 5_000, gateway.receiptFor(nodePeer, CHAIN, body, 10),
+            sign);
+        byte[] attestation = serving.admit(gatewayPeer, request).settle(answer, 3, new byte[32]);
+        assertEquals(sign, attestation.length > 0, "request " + i);
+      }
+      assertEquals(3, serving.signaturesChecked());
+      assertEquals(17, serving.storedUnchecked());
+      assertEquals(asked, serving.attestationsSigned());
+      LongSupplier stored = () -> {
+        long[] n = {0};
+        store.forEachReceipt(r -> n[0]++);
+        return n[0];
+      };
+      assertEquals(20, waitFor(stored, 20));
+    }
+    assertEquals(new ReceiptSampling(32, 8, 64), ReceiptSampling.DEFAULTS);
+    assertThrows(IllegalArgumentException.class, () -> new ReceiptSampling(0, 8, 64));
   }
 
   @Test

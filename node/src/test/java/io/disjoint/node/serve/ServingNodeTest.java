@@ -60,7 +60,7 @@ class ServingNodeTest {
         byte[] body = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"eth_gasPrice\",\"params\":[]}".getBytes(StandardCharsets.UTF_8);
 
         RelayResponse ok = transport.send(nodeId, new RelayRequest(0, CHAIN, body, clock.millis() + 5_000,
-            payment.receiptFor(nodeId, CHAIN, body, 10))).get(10, TimeUnit.SECONDS);
+            payment.receiptFor(nodeId, CHAIN, body, 10), true)).get(10, TimeUnit.SECONDS);
         assertEquals(RelayStatus.OK, ok.status(), ok::toString);
         assertTrue(new String(ok.payload(), StandardCharsets.UTF_8).contains("\"0x2a\""));
         ResponseAttestation att = ResponseAttestation.decode(ok.attestation());

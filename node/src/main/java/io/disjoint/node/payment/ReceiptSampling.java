@@ -1,0 +1,33 @@
+package io.disjoint.node.payment;
+
+import io.disjoint.relay.protocol.StakingGatewayPayment;
+import io.disjoint.staking.receipt.SignatureSampler;
+
+/**
+ * How much signature work a paid relay does (docs/receipts.md, "Sampled verification and lazy
+ * attestations").
+ *
+ * @param verifyOneIn the serving node checks one receipt signature in this many on the relay
+ *     path (1 = every receipt); the rest are verified before they enter an epoch claim
+ * @param verifyFirstPerGateway the first receipts of each gateway are always checked
+ * @param auditOneIn a gateway asks for a signed attestation on one ordinary relay in this many
+ *     (quorum calls always ask)
+ */
+public record ReceiptSampling(int verifyOneIn, int verifyFirstPerGateway, int auditOneIn) {
+  public static final ReceiptSampling DEFAULTS = new ReceiptSampling(SignatureSampler.DEFAULT_ONE_IN,
+      SignatureSampler.DEFAULT_FIRST_PER_SENDER, StakingGatewayPayment.DEFAULT_AUDIT_ONE_IN);
+  /** Every receipt verified on the relay path and every attestation signed (the strict setting). */
+  public static final ReceiptSampling EVERYTHING = new ReceiptSampling(1, 0, 1);
+
+  public ReceiptSampling {
+    if (verifyOneIn < 1) {
+      throw new IllegalArgumentException("receipts.verify-one-in must be >= 1: " + verifyOneIn);
+    }
+    if (verifyFirstPerGateway < 0) {
+      throw new IllegalArgumentException("receipts.verify-first-per-gateway must be >= 0: " + verifyFirstPerGateway);
+    }
+    if (auditOneIn < 1) {
+      throw new IllegalArgumentException("receipts.audit-one-in must be >= 1: " + auditOneIn);
+    }
+  }
+}
