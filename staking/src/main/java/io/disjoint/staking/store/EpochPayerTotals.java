@@ -50,9 +50,10 @@ public record EpochPayerTotals(
     return voucheredCount == receiptCount ? VoucherState.COMPLETE : VoucherState.PARTIAL;
   }
 
-  EpochPayerTotals plusReceipt(long cu, BigInteger v) {
-    return new EpochPayerTotals(epoch, payer, receiptCount + 1, Math.addExact(computeUnits, cu),
-        Uint256.add(value, v), voucheredCount, voucheredValue);
+  /** These totals plus {@code count} receipts worth {@code cu} compute units and {@code v} in all. */
+  EpochPayerTotals plusReceipts(long count, long cu, BigInteger v) {
+    return new EpochPayerTotals(epoch, payer, Math.addExact(receiptCount, count),
+        Math.addExact(computeUnits, cu), Uint256.add(value, v), voucheredCount, voucheredValue);
   }
 
   EpochPayerTotals plusVouchered(long count, BigInteger v) {

@@ -11,6 +11,7 @@ import org.apache.tuweni.bytes.Bytes32;
  */
 final class StoreKeys {
   static final int RECEIPT_KEY_SIZE = 8 + Account.SIZE + 8 + PaymentReceipt.NONCE_SIZE;
+  static final int NONCE_OFFSET = 8 + Account.SIZE + 8;
 
   private StoreKeys() {}
 

@@ -14,13 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 /**
  * Receipts signed, verified and durably stored per second on this machine.
@@ -28,79 +24,72 @@ import java.util.stream.Stream;
  * <pre>
  * ./mvnw -q -B -o -pl staking test-compile exec:java \
  *   -Dexec.mainClass=io.disjoint.staking.bench.ReceiptBench -Dexec.classpathScope=test \
- *   [-Dexec.args="RECEIPTS THREADS"]      (defaults: 300000 receipts, 2 threads)
+ *   [-Dexec.args="RECEIPTS THREADS [store]"]      (defaults: 300000 receipts, 2 threads)
+ *   [-Dexec.args="paced RATE SECONDS [LINGER_MS]"] (relay-like offered rate, one appender)
  * </pre>
  *
  * Signing and verifying use Bouncy Castle Ed25519 (p2p's keys). Storing goes through
  * {@link ReceiptStore#append}: a receipt counts once its future completed, i.e. after the
- * synced WAL write of its group-commit batch.
+ * synced WAL write of its group-commit batch. Receipts are signed before the store phase starts,
+ * and the store phase reports CPU per receipt for each thread group (the appenders' encode and
+ * hash, the store's builder and syncer, RocksDB's background threads, GC, JIT). "store" skips
+ * the signing and verification figures (it still signs the receipts it stores).
  */
 public final class ReceiptBench {
   private ReceiptBench() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("paced")) {
+      int rate = Integer.parseInt(args[1]);
+      int seconds = Integer.parseInt(args[2]);
+      StoreConfig config = args.length > 3
+          ? StoreConfig.DEFAULTS.withLinger(Duration.ofMillis(Long.parseLong(args[3])))
+          : StoreConfig.DEFAULTS;
+      System.out.printf("receipt bench, paced: %d receipts/s for %d s, %d cores, java %s%n", rate,
+          seconds, Runtime.getRuntime().availableProcessors(), Runtime.version());
+      warmUp();
+      int count = rate * seconds;
+      PaymentReceipt[] receipts = new PaymentReceipt[count];
+      ResponseAttestation[] attestations = new ResponseAttestation[count];
+      signAll(receipts, attestations, 2);
+      StoreLoad.paced(receipts, attestations, rate, config);
+      return;
+    }
     int count = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
     int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+    boolean storeOnly = args.length > 2 && args[2].equals("store");
     System.out.printf("receipt bench: %d receipts, %d threads, %d cores, java %s%n", count, threads,
         Runtime.getRuntime().availableProcessors(), Runtime.version());
     warmUp();
 
     PaymentReceipt[] receipts = new PaymentReceipt[count];
     ResponseAttestation[] attestations = new ResponseAttestation[count];
+    double[] rates = signAll(receipts, attestations, threads);
+    if (!storeOnly) {
+      System.out.printf("receipts signed:    %,10.0f /s (%d threads)%n", rates[0], threads);
+      System.out.printf("attestations signed:%,10.0f /s (%d threads)%n", rates[1], threads);
+      double verify1 = parallel(1, Math.min(count, 60_000), (t, i) -> check(receipts[i]));
+      double verifyN = parallel(threads, count, (t, i) -> check(receipts[i]));
+      System.out.printf("receipts verified:  %,10.0f /s (1 thread), %,.0f /s (%d threads)%n",
+          verify1, verifyN, threads);
+    }
+    System.out.printf("baseline, raw RocksDB synced batches of 1,000 x 300 B: %,10.0f records/s%n",
+        rawRocksBaseline());
+    System.gc();
+    StoreLoad.saturate(receipts, attestations, threads, StoreConfig.DEFAULTS);
+  }
+
+  /** Signs receipts and their attestations; returns {receipts/s, attestations/s}. */
+  private static double[] signAll(PaymentReceipt[] receipts, ResponseAttestation[] attestations,
+      int threads) throws Exception {
     PeerId node = Fixtures.nodeKey().peerId();
-    double signRate = parallel(threads, count, (t, i) -> {
+    double signRate = parallel(threads, receipts.length, (t, i) -> {
       ReceiptSigner signer = SIGNERS.get();
       receipts[i] = signer.issue(node, "eip155:1", Fixtures.hash("q" + i), 20, BigInteger.valueOf(1_000_000L));
     });
-    System.out.printf("receipts signed:    %,10.0f /s (%d threads)%n", signRate, threads);
-    double attestRate = parallel(threads, count, (t, i) -> attestations[i] = ATTESTERS.get()
+    double attestRate = parallel(threads, receipts.length, (t, i) -> attestations[i] = ATTESTERS.get()
         .attest(receipts[i], Fixtures.hash("r" + i), 21_000_000L, Fixtures.hash("b")));
-    System.out.printf("attestations signed:%,10.0f /s (%d threads)%n", attestRate, threads);
-
-    double verify1 = parallel(1, Math.min(count, 60_000), (t, i) -> check(receipts[i]));
-    double verifyN = parallel(threads, count, (t, i) -> check(receipts[i]));
-    System.out.printf("receipts verified:  %,10.0f /s (1 thread), %,.0f /s (%d threads)%n",
-        verify1, verifyN, threads);
-
-    System.out.printf("baseline, raw RocksDB synced batches of 1,000 x 300 B: %,10.0f records/s%n",
-        rawRocksBaseline());
-
-    Path dir = Files.createTempDirectory("receipt-bench");
-    try (ReceiptStore store = ReceiptStore.open(dir, "disjoint-bench", StoreConfig.DEFAULTS)) {
-      Semaphore window = new Semaphore(65_536);
-      AtomicLong failed = new AtomicLong();
-      List<CompletableFuture<Void>> last = new ArrayList<>();
-      long start = System.nanoTime();
-      long cpuStart = processCpuNanos();
-      parallel(threads, count, (t, i) -> {
-        window.acquireUninterruptibly();
-        CompletableFuture<Void> f = store.append(receipts[i], attestations[i]);
-        f.whenComplete((ok, err) -> {
-          window.release();
-          if (err != null) {
-            failed.incrementAndGet();
-          }
-        });
-        if (i == count - 1) {
-          synchronized (last) {
-            last.add(f);
-          }
-        }
-      });
-      window.acquire(65_536);
-      double seconds = (System.nanoTime() - start) / 1e9;
-      double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
-      System.out.printf("receipts durably stored (group commit, WAL synced): %,10.0f /s"
-          + " (%d in %.2f s, %d failed)%n", count / seconds, count, seconds, failed.get());
-      System.out.printf("  per CPU second of the process (callers + writer + RocksDB threads): %,.0f"
-          + " receipts (%.1f us CPU per receipt)%n", count / cpuSeconds, cpuSeconds * 1e6 / count);
-      System.out.printf("store size on disk: %.1f MB; writer: %s, %.0f receipts per synced batch%n",
-          sizeMb(dir), store.writerStats(), store.writerStats().recordsPerBatch());
-    } finally {
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-    }
+    return new double[] {signRate, attestRate};
   }
 
   private static final ThreadLocal<ReceiptSigner> SIGNERS = ThreadLocal.withInitial(() ->
@@ -181,20 +170,7 @@ public final class ReceiptBench {
       }
       return batches * 1000 / ((System.nanoTime() - start) / 1e9);
     } finally {
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-    }
-  }
-
-  private static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean)
-        java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-  }
-
-  private static double sizeMb(Path dir) throws Exception {
-    try (Stream<Path> files = Files.walk(dir)) {
-      return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum() / 1e6;
+      StoreLoad.delete(dir);
     }
   }
 }

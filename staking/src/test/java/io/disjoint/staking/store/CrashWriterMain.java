@@ -12,13 +12,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 
 /**
  * Child process of {@link ReceiptStoreCrashTest}: appends receipts as fast as it can and prints
  * "id contentHash" for each one only after its append future completed (i.e. it is durable).
- * Runs until killed. Args: data dir, payer name.
+ * Runs until killed. Args: data dir, payer name, group-commit linger in ms.
  */
 public final class CrashWriterMain {
   private CrashWriterMain() {}
@@ -26,7 +27,8 @@ public final class CrashWriterMain {
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args[0]);
     Account payer = Account.named(args[1]);
-    ReceiptStore store = ReceiptStore.open(dir, "disjoint-test", StoreConfig.DEFAULTS);
+    StoreConfig config = StoreConfig.DEFAULTS.withLinger(Duration.ofMillis(Long.parseLong(args[2])));
+    ReceiptStore store = ReceiptStore.open(dir, "disjoint-test", config);
     ConcurrentLinkedQueue<String> acked = new ConcurrentLinkedQueue<>();
     Thread printer = new Thread(() -> {
       try (BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.US_ASCII), 1 << 16)) {

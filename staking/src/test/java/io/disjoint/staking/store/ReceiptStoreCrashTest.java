@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * acknowledged (printed after the append future completed) and after each restart checks that
  * every acknowledged receipt is present and byte-for-byte unchanged, that every stored receipt
  * decodes and has its seen-index entry (no partial record), and that totals match the receipts.
+ * Runs alternate between group commit without linger and with a 5 ms linger.
  */
 class ReceiptStoreCrashTest {
   private static final int KILLS = 20;
@@ -47,8 +48,9 @@ class ReceiptStoreCrashTest {
       }
       String payerName = "crash-" + run;
       Map<Bytes32, String> thisRun = new ConcurrentHashMap<>();
+      String lingerMs = run % 2 == 0 ? "0" : "5";
       Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-          CrashWriterMain.class.getName(), dir.toString(), payerName)
+          CrashWriterMain.class.getName(), dir.toString(), payerName, lingerMs)
           .redirectError(ProcessBuilder.Redirect.DISCARD)
           .start();
       AtomicInteger lines = new AtomicInteger();

@@ -123,12 +123,51 @@ class ReceiptStoreTest {
     try (ReceiptStore store = open()) {
       PaymentReceipt r = Fixtures.receipt(signer, 1);
       store.append(r, Fixtures.attest(r)).get();
-      PaymentReceipt twin = new PaymentReceipt(r.domain(), r.payer(), r.signerKey(), r.nodeId(),
-          r.chain(), r.epoch(), r.timestampMs(), r.nonce(), r.requestHash(), 99, r.value(),
-          Bytes.EMPTY);
-      twin = twin.withSignature(Bytes.wrap(Fixtures.gatewayKey().sign(twin.signingBytes())));
+      PaymentReceipt twin = reusingNonceOf(r);
       assertEquals(ReceiptWriteException.Reason.NONCE_REUSED, failure(store.append(twin, Fixtures.attest(twin))));
       assertEquals(r, store.get(r.epoch(), r.id()).orElseThrow().receipt(), "first one unchanged");
+    }
+  }
+
+  private static PaymentReceipt reusingNonceOf(PaymentReceipt r) {
+    PaymentReceipt twin = new PaymentReceipt(r.domain(), r.payer(), r.signerKey(), r.nodeId(),
+        r.chain(), r.epoch(), r.timestampMs(), r.nonce(), r.requestHash(), 99, r.value(),
+        Bytes.EMPTY);
+    return twin.withSignature(Bytes.wrap(Fixtures.gatewayKey().sign(twin.signingBytes())));
+  }
+
+  @Test
+  void duplicatesAndReusedNoncesAreCaughtAfterAReopenAndForOlderReceipts() throws Exception {
+    PaymentReceipt early = Fixtures.receipt(signer, 1);
+    clock.advance(5_000);
+    PaymentReceipt late = Fixtures.receipt(signer, 2);
+    try (ReceiptStore store = open()) {
+      store.append(late, Fixtures.attest(late)).get();
+    }
+    try (ReceiptStore store = open()) {
+      // the writer remembers nothing after a reopen: these are answered by RocksDB
+      assertEquals(ReceiptWriteException.Reason.DUPLICATE_RECEIPT,
+          failure(store.append(late, Fixtures.attest(late))));
+      PaymentReceipt twin = reusingNonceOf(late);
+      assertEquals(ReceiptWriteException.Reason.NONCE_REUSED,
+          failure(store.append(twin, Fixtures.attest(twin))));
+      // older than anything stored for the payer: looked up, free, stored, then a replay
+      store.append(early, Fixtures.attest(early)).get();
+      assertEquals(ReceiptWriteException.Reason.DUPLICATE_RECEIPT,
+          failure(store.append(early, Fixtures.attest(early))));
+      assertTrue(store.writerStats().storeLookups() >= 3, store.writerStats().toString());
+      // newer receipts are checked from memory alone, replays of them included
+      clock.advance(1_000);
+      PaymentReceipt newer = Fixtures.receipt(signer, 3);
+      long lookups = store.writerStats().storeLookups();
+      store.append(newer, Fixtures.attest(newer)).get();
+      assertEquals(ReceiptWriteException.Reason.DUPLICATE_RECEIPT,
+          failure(store.append(newer, Fixtures.attest(newer))));
+      PaymentReceipt newerTwin = reusingNonceOf(newer);
+      assertEquals(ReceiptWriteException.Reason.NONCE_REUSED,
+          failure(store.append(newerTwin, Fixtures.attest(newerTwin))));
+      assertEquals(lookups, store.writerStats().storeLookups());
+      assertEquals(3, store.totals(late.epoch(), Fixtures.PAYER).receiptCount());
     }
   }
 
