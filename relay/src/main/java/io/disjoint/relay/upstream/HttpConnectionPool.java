@@ -106,6 +106,9 @@ final class HttpConnectionPool {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    if (config.secure()) {
+                      ch.pipeline().addLast(config.tls().newHandler(ch.alloc(), config.url().getHost(), config.port()));
+                    }
                     ch.pipeline()
                         .addLast(new HttpClientCodec())
                         .addLast(new ResponseLimit(config.maxResponseBytes()))
@@ -157,12 +160,30 @@ final class HttpConnectionPool {
             failWaitingIfNoConnection();
             return;
           }
-          if (exchange.result.isDone()) {
-            release(connecting.channel());
-          } else {
-            write(connecting.channel(), exchange);
+          io.netty.handler.ssl.SslHandler tls = connecting.channel().pipeline().get(io.netty.handler.ssl.SslHandler.class);
+          if (tls == null) {
+            connected(connecting.channel(), exchange);
+            return;
           }
+          tls.handshakeFuture().addListener(h -> {
+            if (h.isSuccess()) {
+              connected(connecting.channel(), exchange);
+              return;
+            }
+            String why = UpstreamTls.describe(h.cause());
+            log.warn("TLS handshake with upstream {}:{} failed: {}", config.url().getHost(), config.port(), why);
+            exchange.fail(new UpstreamException("upstream TLS handshake failed: " + why, true));
+            connecting.channel().close(); // connectionClosed() then serves or fails the waiting
+          });
         });
+  }
+
+  private void connected(Channel channel, Exchange exchange) {
+    if (exchange.result.isDone()) {
+      release(channel);
+    } else {
+      write(channel, exchange);
+    }
   }
 
   private void write(Channel channel, Exchange exchange) {

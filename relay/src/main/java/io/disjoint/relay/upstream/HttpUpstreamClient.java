@@ -66,7 +66,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
         new HeadTracker(
             this::send,
             config.headSubscriptionUrl().map(url -> () -> UpstreamWebSocket.connect(
-                url, group.next(), config.connectTimeout(), config.maxResponseBytes())),
+                url, group.next(), config.connectTimeout(), config.maxResponseBytes(), config.tls())),
             loop,
             clock,
             config.headPollInterval(),
@@ -125,7 +125,8 @@ public final class HttpUpstreamClient implements UpstreamClient {
     if (webSocket == null
         || webSocket.isCompletedExceptionally()
         || (webSocket.isDone() && !webSocket.join().isOpen())) {
-      webSocket = UpstreamWebSocket.connect(config.url(), loop, config.connectTimeout(), config.maxResponseBytes());
+      webSocket = UpstreamWebSocket.connect(config.url(), loop, config.connectTimeout(), config.maxResponseBytes(),
+          config.tls());
     }
     return webSocket;
   }

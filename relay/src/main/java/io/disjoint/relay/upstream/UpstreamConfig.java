@@ -8,8 +8,8 @@ import java.util.Optional;
 /**
  * How the serving side reaches the operator's own chain node.
  *
- * @param url {@code http://host:port/path} (a keep-alive connection pool) or {@code ws://...} (one
- *     multiplexed WebSocket)
+ * @param url {@code http://} or {@code https://host:port/path} (a keep-alive connection pool) or
+ *     {@code ws://} or {@code wss://...} (one multiplexed WebSocket)
  * @param maxConnections HTTP connections kept open at most (one request in flight on each)
  * @param maxPendingRequests requests allowed to wait for a free connection before failing fast
  * @param connectTimeout how long a TCP connect (and WebSocket handshake) may take
@@ -20,6 +20,7 @@ import java.util.Optional;
  *     there, as on geth's HTTP port, the head tracker polls and retries the subscription with a
  *     backoff of up to 30 s)
  * @param unhealthyAfterFailures consecutive head failures after which the upstream is unhealthy
+ * @param tls certificate trust for https:// and wss:// (the JVM's default trust store unless set)
  */
 public record UpstreamConfig(
     URI url,
@@ -29,7 +30,8 @@ public record UpstreamConfig(
     int maxResponseBytes,
     Duration headPollInterval,
     Optional<URI> headSubscriptionUrl,
-    int unhealthyAfterFailures) {
+    int unhealthyAfterFailures,
+    UpstreamTls tls) {
 
   public static final int DEFAULT_MAX_CONNECTIONS = 16;
   public static final int DEFAULT_MAX_PENDING_REQUESTS = 4_096;
@@ -41,16 +43,18 @@ public record UpstreamConfig(
   public UpstreamConfig {
     Objects.requireNonNull(url, "upstream url");
     String scheme = url.getScheme();
-    if (!"http".equals(scheme) && !"ws".equals(scheme)) {
+    if (!"http".equals(scheme) && !"https".equals(scheme) && !"ws".equals(scheme) && !"wss".equals(scheme)) {
       throw new IllegalArgumentException(
-          "upstream url must start with http:// or ws:// (was " + scheme + "://)");
+          "upstream url must start with http://, https://, ws:// or wss:// (was " + scheme + "://)");
     }
+    Objects.requireNonNull(tls, "tls");
     if (url.getHost() == null) {
       throw new IllegalArgumentException("upstream url has no host");
     }
     Objects.requireNonNull(headSubscriptionUrl, "headSubscriptionUrl");
-    if (headSubscriptionUrl.isPresent() && !"ws".equals(headSubscriptionUrl.get().getScheme())) {
-      throw new IllegalArgumentException("upstream head subscription url must start with ws://");
+    if (headSubscriptionUrl.isPresent() && !"ws".equals(headSubscriptionUrl.get().getScheme())
+        && !"wss".equals(headSubscriptionUrl.get().getScheme())) {
+      throw new IllegalArgumentException("upstream head subscription url must start with ws:// or wss://");
     }
     if (maxConnections < 1) {
       throw new IllegalArgumentException("upstream maxConnections must be >= 1");
@@ -81,11 +85,25 @@ public record UpstreamConfig(
   }
 
   public boolean webSocket() {
-    return "ws".equals(url.getScheme());
+    return "ws".equals(url.getScheme()) || "wss".equals(url.getScheme());
+  }
+
+  /** Whether the url is https:// or wss:// (TLS, verified). */
+  public boolean secure() {
+    return secure(url);
+  }
+
+  static boolean secure(URI url) {
+    return "https".equals(url.getScheme()) || "wss".equals(url.getScheme());
   }
 
   int port() {
-    return url.getPort() > 0 ? url.getPort() : 80;
+    return port(url);
+  }
+
+  /** The url's port, or the scheme's default (443 with TLS, else 80). */
+  static int port(URI url) {
+    return url.getPort() > 0 ? url.getPort() : secure(url) ? 443 : 80;
   }
 
   String pathAndQuery() {
@@ -93,9 +111,9 @@ public record UpstreamConfig(
     return url.getRawQuery() == null ? path : path + "?" + url.getRawQuery();
   }
 
-  /** The ws:// URL at the same host, port and path as an http:// one. */
+  /** The ws:// (wss://) URL at the same host, port and path as an http:// (https://) one. */
   static URI webSocketTwin(URI url) {
-    if (!"http".equals(url.getScheme())) {
+    if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
       return url;
     }
     return URI.create("ws" + url.toString().substring("http".length()));
@@ -115,6 +133,7 @@ public record UpstreamConfig(
     private Duration headPollInterval = DEFAULT_HEAD_POLL_INTERVAL;
     private Optional<URI> headSubscriptionUrl;
     private int unhealthyAfterFailures = DEFAULT_UNHEALTHY_AFTER_FAILURES;
+    private UpstreamTls tls = UpstreamTls.systemTrust();
 
     private Builder(URI url) {
       this.url = url;
@@ -163,10 +182,16 @@ public record UpstreamConfig(
       return this;
     }
 
+    /** Certificate trust for https:// and wss:// upstreams. */
+    public Builder tls(UpstreamTls value) {
+      this.tls = value;
+      return this;
+    }
+
     public UpstreamConfig build() {
       return new UpstreamConfig(
           url, maxConnections, maxPendingRequests, connectTimeout, maxResponseBytes,
-          headPollInterval, headSubscriptionUrl, unhealthyAfterFailures);
+          headPollInterval, headSubscriptionUrl, unhealthyAfterFailures, tls);
     }
   }
 }

@@ -56,8 +56,15 @@ public final class UpstreamWebSocket implements AutoCloseable {
   /** Connects and completes once the handshake is done. */
   public static CompletableFuture<UpstreamWebSocket> connect(
       URI url, EventLoop loop, Duration connectTimeout, int maxMessageBytes) {
+    return connect(url, loop, connectTimeout, maxMessageBytes, UpstreamTls.systemTrust());
+  }
+
+  /** As above; a wss:// url is verified with {@code tls}. */
+  public static CompletableFuture<UpstreamWebSocket> connect(
+      URI url, EventLoop loop, Duration connectTimeout, int maxMessageBytes, UpstreamTls tls) {
     CompletableFuture<UpstreamWebSocket> ready = new CompletableFuture<>();
-    int port = url.getPort() > 0 ? url.getPort() : 80;
+    int port = UpstreamConfig.port(url);
+    boolean secure = UpstreamConfig.secure(url);
     WebSocketClientProtocolConfig protocol =
         WebSocketClientProtocolConfig.newBuilder()
             .webSocketUri(url)
@@ -75,6 +82,17 @@ public final class UpstreamWebSocket implements AutoCloseable {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     UpstreamWebSocket socket = new UpstreamWebSocket(ch);
+                    if (secure) {
+                      io.netty.handler.ssl.SslHandler handler = tls.newHandler(ch.alloc(), url.getHost(), port);
+                      handler.handshakeFuture().addListener(h -> {
+                        if (!h.isSuccess()) {
+                          String why = UpstreamTls.describe(h.cause());
+                          log.warn("TLS handshake with upstream {}:{} failed: {}", url.getHost(), port, why);
+                          ready.completeExceptionally(new UpstreamException("upstream TLS handshake failed: " + why, true));
+                        }
+                      });
+                      ch.pipeline().addLast(handler);
+                    }
                     ch.pipeline()
                         .addLast(new HttpClientCodec())
                         .addLast(new HttpObjectAggregator(64 * 1024))
