@@ -13,6 +13,9 @@ import java.util.Objects;
  * @param maxInboundStreams open streams the remote may have opened at once; more are reset
  * @param maxOutboundStreams open streams we may have opened at once; more fail to open
  * @param maxAckBacklog unacknowledged streams per direction (the spec's 256)
+ * @param maxEarlyStreams our streams open at once before the remote has shown that it serves
+ *     streams (sent data or opened one); more opens wait. js-libp2p kills the whole connection when
+ *     more than 10 streams arrive before its side of the connection is set up.
  * @param keepAliveInterval session ping period; the connection closes when a ping is not answered
  *     before the next one is due; zero disables
  * @param streamCloseTimeout after we close a stream, how long we wait for the remote's FIN before
@@ -25,6 +28,7 @@ public record YamuxConfig(
     int maxInboundStreams,
     int maxOutboundStreams,
     int maxAckBacklog,
+    int maxEarlyStreams,
     Duration keepAliveInterval,
     Duration streamCloseTimeout) {
   /** The window every stream starts with; fixed by the spec. */
@@ -36,6 +40,7 @@ public record YamuxConfig(
   public static final int DEFAULT_MAX_INBOUND_STREAMS = 256;
   public static final int DEFAULT_MAX_OUTBOUND_STREAMS = 1024;
   public static final int DEFAULT_MAX_ACK_BACKLOG = 256;
+  public static final int DEFAULT_MAX_EARLY_STREAMS = 8;
   public static final Duration DEFAULT_KEEP_ALIVE_INTERVAL = Duration.ofSeconds(15);
   public static final Duration DEFAULT_STREAM_CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -55,6 +60,9 @@ public record YamuxConfig(
     if (maxAckBacklog <= 0) {
       throw new IllegalArgumentException("maxAckBacklog must be positive");
     }
+    if (maxEarlyStreams <= 0) {
+      throw new IllegalArgumentException("maxEarlyStreams must be positive");
+    }
     Objects.requireNonNull(keepAliveInterval, "keepAliveInterval");
     Objects.requireNonNull(streamCloseTimeout, "streamCloseTimeout");
     if (keepAliveInterval.isNegative() || streamCloseTimeout.isNegative()) {
@@ -70,32 +78,38 @@ public record YamuxConfig(
         DEFAULT_MAX_INBOUND_STREAMS,
         DEFAULT_MAX_OUTBOUND_STREAMS,
         DEFAULT_MAX_ACK_BACKLOG,
+        DEFAULT_MAX_EARLY_STREAMS,
         DEFAULT_KEEP_ALIVE_INTERVAL,
         DEFAULT_STREAM_CLOSE_TIMEOUT);
   }
 
   public YamuxConfig withMaxInboundStreams(int value) {
     return new YamuxConfig(maxStreamWindow, connectionWindowBudget, maxSendFrame, value,
-        maxOutboundStreams, maxAckBacklog, keepAliveInterval, streamCloseTimeout);
+        maxOutboundStreams, maxAckBacklog, maxEarlyStreams, keepAliveInterval, streamCloseTimeout);
   }
 
   public YamuxConfig withMaxOutboundStreams(int value) {
     return new YamuxConfig(maxStreamWindow, connectionWindowBudget, maxSendFrame, maxInboundStreams,
-        value, maxAckBacklog, keepAliveInterval, streamCloseTimeout);
+        value, maxAckBacklog, maxEarlyStreams, keepAliveInterval, streamCloseTimeout);
   }
 
   public YamuxConfig withKeepAliveInterval(Duration value) {
     return new YamuxConfig(maxStreamWindow, connectionWindowBudget, maxSendFrame, maxInboundStreams,
-        maxOutboundStreams, maxAckBacklog, value, streamCloseTimeout);
+        maxOutboundStreams, maxAckBacklog, maxEarlyStreams, value, streamCloseTimeout);
   }
 
   public YamuxConfig withMaxStreamWindow(int value) {
     return new YamuxConfig(value, connectionWindowBudget, maxSendFrame, maxInboundStreams,
-        maxOutboundStreams, maxAckBacklog, keepAliveInterval, streamCloseTimeout);
+        maxOutboundStreams, maxAckBacklog, maxEarlyStreams, keepAliveInterval, streamCloseTimeout);
+  }
+
+  public YamuxConfig withMaxEarlyStreams(int value) {
+    return new YamuxConfig(maxStreamWindow, connectionWindowBudget, maxSendFrame, maxInboundStreams,
+        maxOutboundStreams, maxAckBacklog, value, keepAliveInterval, streamCloseTimeout);
   }
 
   public YamuxConfig withConnectionWindowBudget(long value) {
     return new YamuxConfig(maxStreamWindow, value, maxSendFrame, maxInboundStreams,
-        maxOutboundStreams, maxAckBacklog, keepAliveInterval, streamCloseTimeout);
+        maxOutboundStreams, maxAckBacklog, maxEarlyStreams, keepAliveInterval, streamCloseTimeout);
   }
 }

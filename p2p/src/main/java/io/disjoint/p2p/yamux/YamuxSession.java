@@ -62,6 +62,8 @@ public final class YamuxSession extends ChannelDuplexHandler {
   private long extraWindowGranted;
   private long largestWindowGranted = YamuxConfig.INITIAL_WINDOW;
   private boolean goAwaySent;
+  /** The remote has sent data or opened a stream: its side serves streams, the early limit is off. */
+  private boolean remoteServing;
   private boolean goAwayReceived;
   private boolean closed;
   private boolean shutDown;
@@ -116,7 +118,9 @@ public final class YamuxSession extends ChannelDuplexHandler {
 
   /**
    * Opens an outbound stream. {@code initialHandler} (may be null) is in the stream's pipeline
-   * before it becomes active. If 256 of our streams are unacknowledged the open waits for ACKs.
+   * before it becomes active. If 256 of our streams are unacknowledged the open waits for ACKs;
+   * until the remote has sent data or opened a stream, at most {@link
+   * YamuxConfig#maxEarlyStreams()} of ours are open and further opens wait for that.
    */
   public CompletableFuture<YamuxStreamChannel> openStream(ChannelHandler initialHandler) {
     CompletableFuture<YamuxStreamChannel> result = new CompletableFuture<>();
@@ -370,6 +374,7 @@ public final class YamuxSession extends ChannelDuplexHandler {
     if (frame.type() == YamuxFrameType.WINDOW_UPDATE) {
       stream.onWindowUpdate(frame.length());
     } else if (frame.length() > 0) {
+      remoteServes();
       if (frame.length() > stream.recvWindow) {
         throw new YamuxException(Fault.PEER, "window overrun on stream " + Integer.toUnsignedString(id)
             + ": " + frame.length() + " bytes with " + stream.recvWindow + " bytes of window");
@@ -426,7 +431,21 @@ public final class YamuxSession extends ChannelDuplexHandler {
       LOG.error("bug: inbound stream initializer failed", e);
     }
     ctx.channel().eventLoop().register(stream);
+    remoteServes();
     return stream;
+  }
+
+  private void remoteServes() {
+    if (!remoteServing) {
+      remoteServing = true;
+      drainPendingOpens();
+    }
+  }
+
+  /** True while an open must wait: too many unacknowledged, or too many early streams. */
+  private boolean mustWaitToOpen() {
+    return outboundAwaitingAck >= config.maxAckBacklog()
+        || (!remoteServing && outboundStreams >= config.maxEarlyStreams());
   }
 
   private void openNow(PendingOpen open) {
@@ -440,7 +459,7 @@ public final class YamuxSession extends ChannelDuplexHandler {
           "resource limit: " + config.maxOutboundStreams() + " outbound streams on this connection"));
       return;
     }
-    if (outboundAwaitingAck >= config.maxAckBacklog()) {
+    if (mustWaitToOpen()) {
       pendingOpens.add(open);
       return;
     }
@@ -470,7 +489,7 @@ public final class YamuxSession extends ChannelDuplexHandler {
   }
 
   private void drainPendingOpens() {
-    while (!pendingOpens.isEmpty() && outboundAwaitingAck < config.maxAckBacklog()) {
+    while (!pendingOpens.isEmpty() && !mustWaitToOpen()) {
       openNow(pendingOpens.poll());
     }
   }
@@ -491,8 +510,8 @@ public final class YamuxSession extends ChannelDuplexHandler {
       if (stream.awaitingAck) {
         stream.awaitingAck = false;
         outboundAwaitingAck--;
-        drainPendingOpens();
       }
+      drainPendingOpens();
     } else {
       inboundStreams--;
       if (stream.needsAck) {

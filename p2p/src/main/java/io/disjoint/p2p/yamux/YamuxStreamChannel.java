@@ -94,6 +94,11 @@ public final class YamuxStreamChannel extends AbstractChannel {
     return recvWindow;
   }
 
+  /** The window this stream grants once the application has consumed everything: 256 KiB, grown. */
+  public long receiveWindowTarget() {
+    return recvWindowTarget;
+  }
+
   /** Half-closes: sends FIN after every write queued before this call. */
   public CompletableFuture<Void> closeWrite() {
     CompletableFuture<Void> done = new CompletableFuture<>();
@@ -345,6 +350,9 @@ public final class YamuxStreamChannel extends AbstractChannel {
         session.sendData(this, framePieces, n);
         sendWindow -= n;
         wrote = true;
+        // Only now complete the writes' promises: a listener may half-close, and its FIN must
+        // follow this frame.
+        in.removeBytes(n);
       }
     } finally {
       if (wrote) {
@@ -360,20 +368,27 @@ public final class YamuxStreamChannel extends AbstractChannel {
   /**
    * Moves up to {@code room} bytes of queued writes into {@link #framePieces} as retained slices,
    * across as many writes as it takes: full Data frames whatever the application's write size, so
-   * that each one fills a Noise frame. Returns the number of bytes taken.
+   * that each one fills a Noise frame. Returns the number of bytes taken. The writes stay queued
+   * (their promises pending) until the caller has sent the frame and removes them.
    */
   private int takeFramePayload(ChannelOutboundBuffer in, int room) {
-    int taken = 0;
-    Object msg;
-    while (taken < room && (msg = in.current()) instanceof ByteBuf buf) {
-      int n = Math.min(buf.readableBytes(), room - taken);
-      if (n > 0) {
-        framePieces.add(buf.retainedSlice(buf.readerIndex(), n));
-        taken += n;
-      }
-      in.removeBytes(n);
+    int[] taken = {0};
+    try {
+      in.forEachFlushedMessage(msg -> {
+        if (!(msg instanceof ByteBuf buf)) {
+          return false;
+        }
+        int n = Math.min(buf.readableBytes(), room - taken[0]);
+        if (n > 0) {
+          framePieces.add(buf.retainedSlice(buf.readerIndex(), n));
+          taken[0] += n;
+        }
+        return taken[0] < room;
+      });
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot walk the stream's outbound buffer", e);
     }
-    return taken;
+    return taken[0];
   }
 
   @Override

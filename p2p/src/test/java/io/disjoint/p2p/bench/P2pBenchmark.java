@@ -10,6 +10,7 @@ import io.disjoint.p2p.interop.JsFixture;
 import io.disjoint.p2p.multiaddr.Multiaddr;
 import io.netty.util.Version;
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
@@ -96,8 +97,12 @@ public final class P2pBenchmark {
     }
   }
 
-  /** A rate per wall-clock second and per CPU second of the measuring process. */
-  private record Rate(double perSecond, double perCpuSecond) {}
+  /**
+   * A rate per wall-clock second and per CPU second of the measuring process, and how long the
+   * JIT compiled meanwhile (-1 where unknown): more than a few per cent of the wall time means the
+   * warm-up was too short for this machine's load.
+   */
+  private record Rate(double perSecond, double perCpuSecond, long jitMillis) {}
 
   /** One round of one implementation: handshakes, and MB (10^6 bytes) per stream count. */
   private record Figures(String impl, Rate handshakes, Map<Integer, Rate> megabytes) {}
@@ -139,11 +144,13 @@ public final class P2pBenchmark {
 
   private static Figures measureJava(Options opts, Host dialer, Multiaddr addr) throws Exception {
     Rate hs = handshakes(dialer, addr, opts.handshakes());
-    log(String.format(Locale.ROOT, "java: %.1f handshakes/s (%.1f per CPU second)", hs.perSecond(), hs.perCpuSecond()));
+    log(String.format(Locale.ROOT, "java: %.1f handshakes/s (%.1f per CPU second; JIT compiled %d ms meanwhile)",
+        hs.perSecond(), hs.perCpuSecond(), hs.jitMillis()));
     Map<Integer, Rate> mb = new LinkedHashMap<>();
     for (int n : opts.streams()) {
       Rate r = throughput(dialer, addr, n, opts.mib() * MIB);
-      log(String.format(Locale.ROOT, "java: %d stream(s) %.1f MB/s (%.1f MB per CPU second)", n, r.perSecond(), r.perCpuSecond()));
+      log(String.format(Locale.ROOT, "java: %d stream(s) %.1f MB/s (%.1f MB per CPU second; JIT compiled %d ms meanwhile)",
+          n, r.perSecond(), r.perCpuSecond(), r.jitMillis()));
       mb.put(n, r);
     }
     String impl = "Java host (Netty " + Version.identify().values().iterator().next().artifactVersion() + ", "
@@ -155,18 +162,25 @@ public final class P2pBenchmark {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
-  private static Rate rate(double units, long wallNanos, long cpuNanos) {
-    return new Rate(units / (wallNanos / 1e9), units / (cpuNanos / 1e9));
+  private static long jitMillis() {
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+  }
+
+  private static Rate rate(double units, long wallNanos, long cpuNanos, long jitMillisBefore) {
+    long jit = jitMillisBefore < 0 ? -1 : jitMillis() - jitMillisBefore;
+    return new Rate(units / (wallNanos / 1e9), units / (cpuNanos / 1e9), jit);
   }
 
   private static Rate handshakes(Host dialer, Multiaddr addr, int count) throws Exception {
+    long jit = jitMillis();
     long cpu = processCpuNanos();
     long started = System.nanoTime();
     for (int i = 0; i < count; i++) {
       Connection c = dialer.dial(addr).get(10, TimeUnit.SECONDS);
       c.close().get(10, TimeUnit.SECONDS);
     }
-    return rate(count, System.nanoTime() - started, processCpuNanos() - cpu);
+    return rate(count, System.nanoTime() - started, processCpuNanos() - cpu, jit);
   }
 
   private static Rate throughput(Host dialer, Multiaddr addr, int streamCount, long totalBytes) throws Exception {
@@ -177,11 +191,12 @@ public final class P2pBenchmark {
       for (int i = 0; i < streamCount; i++) {
         streams.add(c.newStream(BenchProtocol.ID).get(10, TimeUnit.SECONDS));
       }
+      long jit = jitMillis();
       long cpu = processCpuNanos();
       long started = System.nanoTime();
       CompletableFuture.allOf(streams.stream().map(s -> BenchProtocol.send(s, perStream)).toArray(CompletableFuture[]::new))
           .get(5, TimeUnit.MINUTES);
-      return rate(perStream * streamCount / 1e6, System.nanoTime() - started, processCpuNanos() - cpu);
+      return rate(perStream * streamCount / 1e6, System.nanoTime() - started, processCpuNanos() - cpu, jit);
     } finally {
       c.close().get(10, TimeUnit.SECONDS);
     }
@@ -206,9 +221,9 @@ public final class P2pBenchmark {
       JsonNode r = new ObjectMapper().readTree(out.substring(out.lastIndexOf('\n') + 1));
       Map<Integer, Rate> mb = new LinkedHashMap<>();
       for (JsonNode t : r.get("throughput")) {
-        mb.put(t.get("streams").asInt(), new Rate(t.get("mbPerSec").asDouble(), t.get("mbPerCpuSec").asDouble()));
+        mb.put(t.get("streams").asInt(), new Rate(t.get("mbPerSec").asDouble(), t.get("mbPerCpuSec").asDouble(), -1));
       }
-      Rate hs = new Rate(r.get("handshakesPerSec").asDouble(), r.get("handshakesPerCpuSec").asDouble());
+      Rate hs = new Rate(r.get("handshakesPerSec").asDouble(), r.get("handshakesPerCpuSec").asDouble(), -1);
       return new Figures(r.get("impl").asText() + " (Node " + r.get("node").asText() + ")", hs, mb);
     } finally {
       p.destroyForcibly();

@@ -187,20 +187,84 @@ class NoiseFrameCodecTest {
     pair.close();
   }
 
+  /** Plaintext length of each frame on the wire. */
+  static List<Integer> framePlaintextLengths(byte[] wire) {
+    List<Integer> lengths = new ArrayList<>();
+    for (int pos = 0; pos < wire.length; ) {
+      int len = ((wire[pos] & 0xFF) << 8) | (wire[pos + 1] & 0xFF);
+      lengths.add(len - 16);
+      pos += 2 + len;
+    }
+    return lengths;
+  }
+
+  /** {@code bytes} as one of the buffer kinds a pipeline writes: heap, read-only heap, direct, or composite of those. */
+  static ByteBuf bufferOfKind(byte[] bytes, int kind) {
+    return switch (kind % 4) {
+      case 0 -> Unpooled.wrappedBuffer(bytes);
+      case 1 -> Unpooled.wrappedBuffer(bytes).asReadOnly();
+      case 2 -> Unpooled.directBuffer(Math.max(1, bytes.length)).writeBytes(bytes);
+      default -> {
+        int half = bytes.length / 2;
+        CompositeByteBuf c = Unpooled.compositeBuffer();
+        c.addComponent(true, Unpooled.directBuffer(Math.max(1, half)).writeBytes(bytes, 0, half));
+        c.addComponent(true, Unpooled.wrappedBuffer(bytes, half, bytes.length - half).asReadOnly());
+        yield c;
+      }
+    };
+  }
+
+  @Test
+  void aWriteThatFitsInAFrameIsNeverSplitAcrossTwo() {
+    Pair pair = new Pair(10);
+    Random r = new Random(10);
+    ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    int[][] batches = {
+      {41, 65_519}, // a small muxer frame, then a full one: the full one gets a Noise frame of its own
+      {30_000, 30_000, 30_000}, // the third does not fit behind the first two
+      {1_000, 100_000}, // larger than a frame: fills the current one, then full frames
+    };
+    List<List<Integer>> expectedFrames = List.of(List.of(41, 65_519), List.of(60_000, 30_000),
+        List.of(65_519, 35_481));
+    for (int b = 0; b < batches.length; b++) {
+      for (int size : batches[b]) {
+        byte[] w = new byte[size];
+        r.nextBytes(w);
+        expected.writeBytes(w);
+        pair.sender.write(bufferOfKind(w, size));
+      }
+      pair.sender.flush();
+      byte[] wire = pair.wire();
+      assertEquals(expectedFrames.get(b), framePlaintextLengths(wire));
+      int before = pair.receiverSink.received.size();
+      feed(pair.receiver, wire, randomCuts(wire.length, r));
+      assertEquals(expectedFrames.get(b).size(), pair.receiverSink.received.size() - before,
+          "one decrypted buffer per frame, whatever the reads");
+    }
+    assertArrayEquals(expected.toByteArray(), pair.receiverSink.bytes());
+    pair.close();
+  }
+
   @Property(tries = 200)
   void roundTripsAnyWritesInAnySplits(
       @ForAll @Size(max = 8) List<@Size(max = 70_000) byte[]> writes, @ForAll long seed) {
     Pair pair = new Pair(seed);
     ByteArrayOutputStream expected = new ByteArrayOutputStream();
     Random random = new Random(seed);
+    List<ByteBuf> written = new ArrayList<>();
     for (byte[] w : writes) {
-      pair.sender.write(Unpooled.wrappedBuffer(w));
+      ByteBuf buf = bufferOfKind(w, random.nextInt(4));
+      if (w.length > 0) {
+        written.add(buf); // (an empty wrapped array is the unreleasable EMPTY_BUFFER)
+      }
+      pair.sender.write(buf);
       expected.writeBytes(w);
       if (random.nextBoolean()) {
         pair.sender.flush();
       }
     }
     pair.sender.flush();
+    written.forEach(b -> assertEquals(0, b.refCnt(), "every write released once encrypted"));
     byte[] wire = pair.wire();
     feed(pair.receiver, wire, randomCuts(wire.length, random));
     assertArrayEquals(expected.toByteArray(), pair.receiverSink.bytes());

@@ -148,6 +148,56 @@ class YamuxSessionTest {
   }
 
   @Test
+  void windowGrowthStopsAtTheStreamLimitAndTheConnectionBudget() {
+    int mib = 1024 * 1024;
+    YamuxConfig config = CONFIG.withMaxStreamWindow(mib).withConnectionWindowBudget(mib);
+    Side client = side(config, true, true);
+    Side server = side(config, false, true);
+    YamuxStreamChannel first = open(client, new StreamSink());
+    YamuxStreamChannel second = open(client, new StreamSink());
+    for (YamuxStreamChannel stream : List.of(first, second)) {
+      for (int i = 0; i < 32; i++) {
+        stream.writeAndFlush(Unpooled.wrappedBuffer(new byte[256 * 1024]));
+        shuttle(client, server);
+      }
+    }
+    YamuxStreamChannel firstIn = server.accepted.get(0);
+    YamuxStreamChannel secondIn = server.accepted.get(1);
+    assertEquals(mib, firstIn.receiveWindowTarget(), "grew to the stream limit and no further");
+    assertEquals(mib / 2, secondIn.receiveWindowTarget(),
+        "256 KiB of the spec plus what was left of the 1 MiB budget after the first stream's 768 KiB");
+    assertTrue(first.sendWindow() <= mib && second.sendWindow() <= mib / 2, "the sender never got more");
+
+    first.close();
+    firstIn.close();
+    shuttle(client, server);
+    for (int i = 0; i < 32; i++) {
+      second.writeAndFlush(Unpooled.wrappedBuffer(new byte[256 * 1024]));
+      shuttle(client, server);
+    }
+    assertEquals(mib, secondIn.receiveWindowTarget(), "a closed stream's growth returns to the budget");
+    assertEquals(96L * 256 * 1024, server.sinks.get(0).received.readableBytes() + server.sinks.get(1).received.readableBytes());
+  }
+
+  @Test
+  void dataFramesAreFilledAcrossWritesAndStopExactlyAtTheWindow() {
+    Side client = side(CONFIG, true, true);
+    YamuxStreamChannel stream = open(client, new StreamSink());
+    writtenFrames(client.channel); // the SYN
+    for (int i = 0; i < 4; i++) {
+      stream.write(Unpooled.wrappedBuffer(new byte[64 * 1024]));
+    }
+    stream.writeAndFlush(Unpooled.wrappedBuffer(new byte[64 * 1024]));
+    List<YamuxFrame> frames = writtenFrames(client.channel);
+    List<Long> dataLengths = frames.stream().filter(f -> f.type() == YamuxFrameType.DATA).map(YamuxFrame::length).toList();
+    frames.forEach(YamuxFrame::release);
+    long full = YamuxConfig.DEFAULT_MAX_SEND_FRAME;
+    assertEquals(List.of(full, full, full, full, YamuxConfig.INITIAL_WINDOW - 4 * full), dataLengths,
+        "64 KiB writes become full frames (header + payload = one Noise frame) up to the 256 KiB window");
+    assertEquals(0, stream.sendWindow());
+  }
+
+  @Test
   void windowOverrunIsAProtocolErrorThatClosesTheConnection() {
     Side server = side(CONFIG, false, true);
     server.channel.writeInbound(frame(YamuxFrameType.WINDOW_UPDATE, YamuxFlags.SYN, 1, 0, null));
@@ -266,8 +316,48 @@ class YamuxSessionTest {
   }
 
   @Test
+  void streamsBeyondTheEarlyLimitWaitUntilTheRemoteServes() {
+    Side client = side(CONFIG, true, true);
+    List<CompletableFuture<YamuxStreamChannel>> opens = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      opens.add(client.session.openStream(null));
+    }
+    client.channel.runPendingTasks();
+    long syns = writtenFrames(client.channel).stream().filter(f -> f.hasFlag(YamuxFlags.SYN)).count();
+    assertEquals(YamuxConfig.DEFAULT_MAX_EARLY_STREAMS, syns,
+        "a session that has not seen the remote serve opens only a few streams (js resets past 10)");
+    assertEquals(YamuxConfig.DEFAULT_MAX_EARLY_STREAMS, opens.stream().filter(CompletableFuture::isDone).count());
+
+    client.channel.writeInbound(frame(YamuxFrameType.WINDOW_UPDATE, YamuxFlags.ACK, 1, 0, null));
+    assertEquals(0, writtenFrames(client.channel).size(), "an ACK alone is no sign: js ACKs before it serves");
+    opens.get(1).join().reset();
+    assertEquals(1, writtenFrames(client.channel).stream().filter(f -> f.hasFlag(YamuxFlags.SYN)).count(),
+        "a closed early stream frees its place");
+
+    client.channel.writeInbound(frame(YamuxFrameType.DATA, 0, 1, 3, new byte[] {1, 2, 3}));
+    assertEquals(20 - YamuxConfig.DEFAULT_MAX_EARLY_STREAMS - 1,
+        writtenFrames(client.channel).stream().filter(f -> f.hasFlag(YamuxFlags.SYN)).count(),
+        "data from the remote releases the waiting opens");
+    assertTrue(opens.stream().allMatch(CompletableFuture::isDone));
+  }
+
+  @Test
+  void anInboundStreamAlsoShowsTheRemoteServes() {
+    Side server = side(CONFIG, false, true);
+    List<CompletableFuture<YamuxStreamChannel>> opens = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      opens.add(server.session.openStream(null));
+    }
+    server.channel.runPendingTasks();
+    assertEquals(YamuxConfig.DEFAULT_MAX_EARLY_STREAMS, opens.stream().filter(CompletableFuture::isDone).count());
+    server.channel.writeInbound(frame(YamuxFrameType.WINDOW_UPDATE, YamuxFlags.SYN, 1, 0, null));
+    assertEquals(12, opens.stream().filter(CompletableFuture::isDone).count());
+  }
+
+  @Test
   void dialerKeepsAtMost256StreamsUnacknowledged() {
     Side client = side(CONFIG, true, true);
+    client.channel.writeInbound(frame(YamuxFrameType.WINDOW_UPDATE, YamuxFlags.SYN, 2, 0, null)); // remote serves
     List<CompletableFuture<YamuxStreamChannel>> opens = new ArrayList<>();
     for (int i = 0; i < 300; i++) {
       opens.add(client.session.openStream(null));
