@@ -39,8 +39,13 @@ public final class PaymentWiring {
   /** Receipts are batched once older than the receipt timestamp window plus a margin. */
   public static final Duration VOUCHER_SETTLE_LAG = VerifierConfig.DEFAULT_WINDOW.plusSeconds(10);
   public static final Duration VOUCHER_INTERVAL = Duration.ofSeconds(15);
-  /** How long receipt ids are remembered in memory before the store's seen index answers. */
-  private static final long REPLAY_MEMORY_MS = 120_000;
+  /**
+   * How long receipt ids are remembered in memory before the store's seen index answers: longer
+   * than a receipt takes from admission to its synced group commit (milliseconds; seconds on a
+   * backlogged disk). A replay that slipped past both would still be refused by the store's own
+   * duplicate check, so it is never paid twice. Memory is ~150 bytes per id remembered.
+   */
+  private static final long REPLAY_MEMORY_MS = 10_000;
 
   private PaymentWiring() {}
 

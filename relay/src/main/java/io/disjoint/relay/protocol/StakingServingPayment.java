@@ -14,8 +14,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import org.apache.tuweni.bytes.Bytes32;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +76,12 @@ public final class StakingServingPayment implements ServingPayment {
   private final LongAdder storedUnchecked = new LongAdder();
   private final LongAdder attestationsSigned = new LongAdder();
   private final LongAdder storeFailures = new LongAdder();
+  /** Answered receipts on their way to the store; drained by one task at a time on verifyPool. */
+  private final ConcurrentLinkedQueue<Answered> answered = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean draining = new AtomicBoolean();
+
+  /** One answered relay whose receipt is still to be (sample-checked and) stored. */
+  private record Answered(String gatewayPeer, PaymentReceipt receipt, ResponseAttestation attestation, boolean check) {}
 
   /**
    * @param awaitDurable true for {@link #synced}; false keeps the signature check inline but
@@ -148,6 +157,7 @@ public final class StakingServingPayment implements ServingPayment {
       throw new PaymentRejectedException("an earlier receipt from this gateway had a bad signature; not serving it");
     }
     PaymentReceipt receipt;
+    Bytes32 id;
     try {
       receipt = ReceiptVerifier.decode(request.paymentReceipt());
       if (!receipt.chain().equals(request.chain())) {
@@ -156,7 +166,7 @@ public final class StakingServingPayment implements ServingPayment {
       if (!Arrays.equals(receipt.requestHash().toArrayUnsafe(), Sha256.hash(request.payload()).toArrayUnsafe())) {
         throw new PaymentRejectedException("receipt request hash does not match the relayed payload");
       }
-      verifier.checkPolicy(receipt, Optional.of(PeerIds.parse(gatewayPeer)));
+      id = verifier.checkPolicy(receipt, Optional.of(PeerIds.parse(gatewayPeer)));
       if (verifyPool == null) {
         signaturesChecked.increment();
         verifier.checkSignature(receipt);
@@ -165,11 +175,13 @@ public final class StakingServingPayment implements ServingPayment {
       throw new PaymentRejectedException(e.getMessage(), e);
     }
     boolean sign = request.signAttestation();
-    return (payload, head, hash) -> settle(gatewayPeer, receipt, sign, payload, head, hash);
+    Bytes32 receiptId = id;
+    return (payload, head, hash) -> settle(gatewayPeer, receipt, receiptId, sign, payload, head, hash);
   }
 
-  private byte[] settle(String gatewayPeer, PaymentReceipt receipt, boolean sign, byte[] payload, long head, byte[] hash) {
-    ResponseAttestation attestation = attestations.unsigned(receipt, Sha256.hash(payload).toArray(),
+  private byte[] settle(String gatewayPeer, PaymentReceipt receipt, Bytes32 receiptId, boolean sign, byte[] payload,
+      long head, byte[] hash) {
+    ResponseAttestation attestation = attestations.unsigned(receiptId, receipt, Sha256.hash(payload).toArray(),
         Math.max(0, head), hash.length == 32 ? hash : ZERO_HASH);
     if (sign) {
       attestation = attestations.sign(attestation);
@@ -177,11 +189,7 @@ public final class StakingServingPayment implements ServingPayment {
     }
     ResponseAttestation kept = attestation;
     if (verifyPool != null) {
-      if (sampler.shouldVerify(gatewayPeer)) {
-        verifyPool.execute(() -> verifyAndStore(gatewayPeer, receipt, kept));
-      } else {
-        verifyPool.execute(() -> storeUnchecked(receipt, kept));
-      }
+      handOff(new Answered(gatewayPeer, receipt, kept, sampler.shouldVerify(gatewayPeer)));
     } else {
       CompletableFuture<Void> stored = store.append(receipt, attestation);
       if (awaitDurable) {
@@ -191,6 +199,38 @@ public final class StakingServingPayment implements ServingPayment {
       }
     }
     return sign ? attestation.encode() : NO_ATTESTATION;
+  }
+
+  /**
+   * Queues an answered receipt and wakes a drain task only if none is running: under load one
+   * wake-up of a worker thread carries many receipts instead of one hop per relay.
+   */
+  private void handOff(Answered a) {
+    answered.add(a);
+    if (draining.compareAndSet(false, true)) {
+      verifyPool.execute(this::drain);
+    }
+  }
+
+  private void drain() {
+    do {
+      Answered a;
+      while ((a = answered.poll()) != null) {
+        try {
+          if (a.check()) {
+            verifyAndStore(a.gatewayPeer(), a.receipt(), a.attestation());
+          } else {
+            storeUnchecked(a.receipt(), a.attestation());
+          }
+        } catch (RuntimeException e) {
+          storeFailures.increment();
+          log.error("bug while storing receipt {}", a.receipt().id(), e);
+        }
+      }
+      draining.set(false);
+      // A receipt queued after the last poll but before the flag was cleared would be stranded
+      // if nobody looked again.
+    } while (!answered.isEmpty() && draining.compareAndSet(false, true));
   }
 
   private void verifyAndStore(String gatewayPeer, PaymentReceipt receipt, ResponseAttestation attestation) {

@@ -182,6 +182,53 @@ class LazySampledPaymentTest {
   }
 
   @Test
+  void answeredReceiptsWaitingForAWorkerShareOneWakeUp() throws Exception {
+    List<Runnable> tasks = new ArrayList<>();
+    StakingServingPayment serving = StakingServingPayment.deferred(verifier, attestations, store, tasks::add,
+        new SignatureSampler(2, 0, new Random(9)));
+    List<PaymentReceipt> sent = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      sent.add(receipt());
+      serving.admit(gatewayPeer, request(sent.get(i), false)).settle(ANSWER, 7, new byte[32]);
+    }
+    assertEquals(1, tasks.size(), "ten answers queued behind one drain task");
+    tasks.remove(0).run();
+    assertEquals(10, serving.signaturesChecked() + serving.storedUnchecked());
+    assertTrue(serving.signaturesChecked() > 0 && serving.storedUnchecked() > 0, "one in two drawn");
+    assertEquals(sent.stream().map(PaymentReceipt::id).collect(java.util.stream.Collectors.toSet()),
+        stored(10).stream().map(StoredReceipt::id).collect(java.util.stream.Collectors.toSet()));
+    serving.admit(gatewayPeer, request(receipt(), false)).settle(ANSWER, 7, new byte[32]);
+    assertEquals(1, tasks.size(), "the next answer wakes a worker again");
+  }
+
+  @Test
+  void concurrentAnswersAreAllStoredExactlyOnce() throws Exception {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      StakingServingPayment serving = StakingServingPayment.deferred(verifier, attestations, store, pool,
+          new SignatureSampler(8, 0, new Random(4)));
+      int perThread = 250;
+      List<Thread> threads = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        Thread th = new Thread(() -> {
+          for (int i = 0; i < perThread; i++) {
+            serving.admit(gatewayPeer, request(receipt(), false)).settle(ANSWER, 7, new byte[32]);
+          }
+        });
+        threads.add(th);
+        th.start();
+      }
+      for (Thread th : threads) {
+        th.join();
+      }
+      assertEquals(4 * perThread, stored(4 * perThread).size());
+      assertEquals(4 * perThread, serving.signaturesChecked() + serving.storedUnchecked());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void theGatewayAsksForEvidenceAlwaysAndAuditsAShareAndChecksWhatComesBack() {
     StakingGatewayPayment payment = new StakingGatewayPayment(gateway, BigInteger.ONE, 4, new Random(42));
     int audited = 0;

@@ -37,11 +37,21 @@ public final class AttestationSigner {
   /** The attestation without its signature (see {@link #sign}); same arguments as {@link #attest}. */
   public ResponseAttestation unsigned(PaymentReceipt receipt, byte[] responseHash, long blockNumber,
       byte[] blockHash) {
+    return unsigned(receipt.id(), receipt, responseHash, blockNumber, blockHash);
+  }
+
+  /**
+   * As {@link #unsigned(PaymentReceipt, byte[], long, byte[])} with the receipt id the caller
+   * already computed (the relay path has it from the policy check; hashing it again costs an
+   * encoding and a SHA-256).
+   */
+  public ResponseAttestation unsigned(Bytes32 receiptId, PaymentReceipt receipt, byte[] responseHash,
+      long blockNumber, byte[] blockHash) {
     if (responseHash == null || responseHash.length != 32 || blockHash == null
         || blockHash.length != 32) {
       throw new IllegalArgumentException("response hash and block hash must be 32 bytes");
     }
-    return new ResponseAttestation(domain, receipt.id(), signerKey, receipt.chain(),
+    return new ResponseAttestation(domain, receiptId, signerKey, receipt.chain(),
         receipt.requestHash(), Bytes32.wrap(responseHash.clone()), blockNumber,
         Bytes32.wrap(blockHash.clone()), Bytes.EMPTY);
   }
