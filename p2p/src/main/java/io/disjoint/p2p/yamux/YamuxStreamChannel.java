@@ -94,6 +94,11 @@ public final class YamuxStreamChannel extends AbstractChannel {
     return recvWindow;
   }
 
+  /** The window this stream grants once the application has consumed everything: 256 KiB, grown. */
+  public long receiveWindowTarget() {
+    return recvWindowTarget;
+  }
+
   /** Half-closes: sends FIN after every write queued before this call. */
   public CompletableFuture<Void> closeWrite() {
     CompletableFuture<Void> done = new CompletableFuture<>();
