@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # p2p benchmark (a program, not a test): Java libp2p host vs js-libp2p 3.x on loopback, same run.
 #
-#   scripts/bench-p2p.sh [--handshakes 500] [--warmup 200] [--warmup-mib 512] [--mib 256]
+#   scripts/bench-p2p.sh [--handshakes 500] [--warmup 200] [--warmup-mib 1024] [--mib 256]
 #                        [--streams 1,16] [--rounds 3] [--no-js]
 #
 # Figures: sequential handshakes per second (dial + close: TCP + multistream + Noise XX + Yamux),

@@ -12,7 +12,7 @@
 // Each also per CPU second of this process (user + system; both nodes live in it), which stays
 // comparable when other work shares the machine.
 // Untimed warm-up first, the same as the Java benchmark's: --warmup handshakes (default 200), then
-// --warmup-mib MiB (default 512) over each stream count.
+// --warmup-mib MiB (default 1024) over each stream count.
 // MB/s here is 10^6 bytes per second.
 import { multiaddr } from '@multiformats/multiaddr'
 import { createNode } from './libp2p-common.mjs'
@@ -21,7 +21,7 @@ const BENCH_PROTOCOL = '/disjoint/bench/1.0.0'
 const WRITE_SIZE = 64 * 1024
 
 function parseArgs (argv) {
-  const opts = { handshakes: 500, mib: 256, streams: [1, 16], warmupHandshakes: 200, warmupMib: 512 }
+  const opts = { handshakes: 500, mib: 256, streams: [1, 16], warmupHandshakes: 200, warmupMib: 1024 }
   for (let i = 0; i < argv.length; i += 2) {
     const flag = argv[i]
     const value = argv[i + 1]

@@ -36,11 +36,13 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>Both implementations get the same untimed warm-up before they are measured: {@code --warmup}
  * handshakes, then {@code --warmup-mib} MiB over each stream count. The JVM needs it more (its JIT
- * compiles the cipher and codec loops only after a few hundred MiB; without it the first round
- * ran at half the speed of the third), but js gets the same, in each of its processes.
+ * compiles the cipher, Noise, Yamux and Netty pipeline paths over the first GiB or so; without it
+ * the first round ran at half the MB per CPU second of the third), but js gets the same, in each
+ * of its processes. The JIT's compile time during each measured run is logged and summed in the
+ * report, to show whether the warm-up was long enough on the machine's load.
  *
  * <pre>
- *   scripts/bench-p2p.sh [--handshakes 500] [--warmup 200] [--warmup-mib 512] [--mib 256] [--streams 1,16] [--rounds 3] [--no-js]
+ *   scripts/bench-p2p.sh [--handshakes 500] [--warmup 200] [--warmup-mib 1024] [--mib 256] [--streams 1,16] [--rounds 3] [--no-js]
  * </pre>
  */
 public final class P2pBenchmark {
@@ -61,7 +63,7 @@ public final class P2pBenchmark {
     static Options parse(String[] args) {
       int handshakes = 500;
       int warmup = 200;
-      int warmupMib = 512;
+      int warmupMib = 1024;
       int rounds = 3;
       int mib = 256;
       List<Integer> streams = List.of(1, 16);
@@ -257,6 +259,10 @@ public final class P2pBenchmark {
         .append(String.format(Locale.ROOT, ", load average at the end: %.1f",
             ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()))
         .append('\n');
+    long jit = java.stream().mapToLong(f -> f.megabytes().values().stream().mapToLong(Rate::jitMillis).sum()
+        + f.handshakes().jitMillis()).sum();
+    sb.append("Java JIT compilation during the measured runs: ").append(jit)
+        .append(" ms in total (near zero when the warm-up sufficed)\n");
     sb.append("command: ").append(opts.command()).append('\n');
     System.out.print(sb);
     System.out.flush();
