@@ -18,6 +18,9 @@ ONLY="${ONLY:-}"               # run only the paths whose label contains this, e
 CONNS="${CONNS:-1 8}"          # connection counts to measure
 WARMUP="${WARMUP:-10s}"        # load on each gateway chain before measuring (JIT warm-up)
 HOLD="${HOLD:-}"               # if set, keep everything running after the table (for profiling)
+CPU="${CPU:-}"                 # upstreams ("static anvil") to measure CPU per relayed request on, per thread
+JFR="${JFR:-}"                 # with CPU: a directory to write JFR recordings of both JVMs into
+JFR_SETTINGS="${JFR_SETTINGS:-profile}"  # a .jfc for JFR, e.g. one with jdk.CPUTimeSample enabled
 command -v wrk >/dev/null || { echo "bench-relay: needs wrk (apt-get install wrk)" >&2; exit 1; }
 command -v nginx >/dev/null || { echo "bench-relay: needs nginx (apt-get install nginx-light)" >&2; exit 1; }
 "$here/scripts/install-fixtures.sh"
@@ -70,12 +73,14 @@ nginx -c "$work/nginx.conf" -p "$work"
 "$here/disjoint" run --data-dir "$work/node" --listen /ip4/127.0.0.1/tcp/0 \
   --serve "eip155:31337=http://127.0.0.1:$anvil_port" --serve "eip155:1=http://127.0.0.1:$static_port" \
   $NODE_FLAGS >"$work/node.out" 2>"$work/node.err" & pids+=($!)
+node_pid=$!
 for _ in $(seq 1 300); do grep -q '^listening ' "$work/node.out" && break; sleep 0.1; done
 node_addr="$(grep -m1 '^listening ' "$work/node.out" | cut -d' ' -f2)"
 [ -n "$node_addr" ] || { echo "bench-relay: serving node did not start:" >&2; cat "$work/node.err" >&2; exit 1; }
 "$here/disjoint" run --data-dir "$work/gateway" --listen /ip4/127.0.0.1/tcp/0 \
   --gateway "127.0.0.1:$gw_port" --peer "$node_addr" --route eip155:31337 --route eip155:1 \
   $NODE_FLAGS >"$work/gw.out" 2>"$work/gw.err" & pids+=($!)
+gw_pid=$!
 wait_http "http://127.0.0.1:$anvil_port"
 wait_http "http://127.0.0.1:$proxy_static"
 wait_http "http://127.0.0.1:$gw_port/eip155:31337"
@@ -106,8 +111,68 @@ for c in $CONNS; do
   run_wrk "anvil via nginx" "$c" "http://127.0.0.1:$proxy_anvil/"
   run_wrk "anvil via disjoint" "$c" "http://127.0.0.1:$gw_port/eip155:31337"
 done
+
+# CPU time per relayed request: per-thread CPU (utime + stime from /proc/PID/task/*/stat) of both
+# JVMs over one wrk run at 8 connections, divided by the requests of that run. Threads are grouped
+# by name with their numbers stripped (p2p-worker-3 -> p2p-worker-N).
+thread_ticks() { # pid -> "name ticks" per thread
+  for t in /proc/"$1"/task/*; do
+    [ -r "$t/stat" ] || continue
+    printf '%s %s\n' "$(tr ' ' '_' <"$t/comm")" "$(sed 's/^.*) //' "$t/stat" | awk '{print $12 + $13}')"
+  done
+}
+cpu_run() { # label url
+  local before_gw before_node after_gw after_node reqs jhome
+  jhome="$("$here/scripts/find-jdk.sh")"
+  if [ -n "$JFR" ]; then
+    mkdir -p "$JFR"
+    for p in "$gw_pid" "$node_pid"; do "$jhome/bin/jcmd" "$p" JFR.start name=bench settings="$JFR_SETTINGS" >/dev/null; done
+  fi
+  before_gw="$(thread_ticks "$gw_pid")"; before_node="$(thread_ticks "$node_pid")"
+  wrk -t1 -c8 -d"$DURATION" -s "$here/scripts/bench/post.lua" "$2" >"$work/wrk-cpu.txt" 2>&1 || true
+  after_gw="$(thread_ticks "$gw_pid")"; after_node="$(thread_ticks "$node_pid")"
+  if [ -n "$JFR" ]; then
+    "$jhome/bin/jcmd" "$gw_pid" JFR.stop name=bench filename="$JFR/gateway-$1.jfr" >/dev/null
+    "$jhome/bin/jcmd" "$node_pid" JFR.stop name=bench filename="$JFR/node-$1.jfr" >/dev/null
+  fi
+  reqs="$(awk '/requests in/ {print $1}' "$work/wrk-cpu.txt")"
+  echo "## CPU per request, $1 via disjoint, 8 connections: $reqs requests, $(awk '/^Requests\/sec/ {print $2}' "$work/wrk-cpu.txt") req/s, tick $(getconf CLK_TCK)/s"
+  echo "| process | thread | us CPU / request |"
+  echo "|---|---|---|"
+  python3 - "$reqs" "$(getconf CLK_TCK)" "$before_gw" "$after_gw" "$before_node" "$after_node" <<'PY'
+import re, sys
+reqs, hz = int(sys.argv[1]), int(sys.argv[2])
+def parse(text):
+    out = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        name, ticks = line.rsplit(' ', 1)
+        out.setdefault(re.sub(r'\d+', 'N', name), []).append(int(ticks))
+    return {k: sum(v) for k, v in out.items()}
+for proc, b, a in (("gateway", sys.argv[3], sys.argv[4]), ("serving node", sys.argv[5], sys.argv[6])):
+    before, after = parse(b), parse(a)
+    total = 0.0
+    rows = []
+    for name in after:
+        us = (after[name] - before.get(name, 0)) / hz * 1e6 / max(1, reqs)
+        total += us
+        if us >= 0.5:
+            rows.append((us, name))
+    for us, name in sorted(rows, reverse=True):
+        print(f"| {proc} | {name} | {us:.1f} |")
+    print(f"| {proc} | **total** | **{total:.1f}** |")
+PY
+}
+for u in $CPU; do
+  case "$u" in
+    static) cpu_run static "http://127.0.0.1:$gw_port/eip155:1" ;;
+    anvil) cpu_run anvil "http://127.0.0.1:$gw_port/eip155:31337" ;;
+    *) echo "bench-relay: CPU takes static and/or anvil, not $u" >&2; exit 1 ;;
+  esac
+done
 if [ -n "$HOLD" ]; then
   echo "holding: gateway http://127.0.0.1:$gw_port/eip155:1 and /eip155:31337; work dir $work; Ctrl-C to stop"
-  echo "$gw_port" >"$HOLD"
+  printf '%s\ngateway_pid=%s\nnode_pid=%s\n' "$gw_port" "$gw_pid" "$node_pid" >"$HOLD"
   wait
 fi

@@ -4,8 +4,10 @@ import io.disjoint.node.NodeException;
 import io.disjoint.node.config.HostPort;
 import io.disjoint.node.config.NodeConfig;
 import io.disjoint.p2p.api.Host;
+import io.disjoint.p2p.host.Libp2pHost;
 import io.disjoint.relay.directory.PeerDirectory;
 import io.disjoint.relay.gateway.GatewayConfig;
+import io.disjoint.relay.gateway.GatewayEventLoops;
 import io.disjoint.relay.gateway.GatewayServer;
 import io.disjoint.relay.gateway.WebSocketSessions;
 import io.disjoint.relay.protocol.GatewayPayment;
@@ -16,6 +18,8 @@ import io.disjoint.relay.select.EvidenceLog;
 import io.disjoint.relay.select.RouterConfig;
 import io.disjoint.relay.select.Scheduler;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -23,6 +27,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The gateway of a node: the JSON-RPC server on --gateway, the diversity router over the peer
@@ -51,7 +56,7 @@ public final class GatewayWiring implements AutoCloseable {
         .evidence(evidence)
         .config(RouterConfig.defaults())
         .clock(clock)
-        .scheduler(Scheduler.of(timers))
+        .scheduler(Scheduler.onCallingEventLoop(Scheduler.of(timers)))
         .random(new Random(new SecureRandom().nextLong()))
         .blockingExecutor(blocking)
         .subscriptionSink(sessions)
@@ -63,8 +68,8 @@ public final class GatewayWiring implements AutoCloseable {
     config.gatewayChains().forEach(gc::chain);
     GatewayServer server;
     try {
-      server = new GatewayServer(gc.build(), router, router::routablePeers,
-          sessions, clock).start();
+      GatewayServer created = new GatewayServer(gc.build(), router, router::routablePeers, sessions, clock);
+      server = host instanceof Libp2pHost libp2p ? created.start(besideRelayStreams(libp2p, transport)) : created.start();
     } catch (IllegalArgumentException e) {
       throw new NodeException("--gateway " + where + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
@@ -74,6 +79,21 @@ public final class GatewayWiring implements AutoCloseable {
       throw new NodeException("--gateway " + where + " cannot listen: " + e.getMessage(), e);
     }
     return new GatewayWiring(server, transport);
+  }
+
+  /**
+   * The gateway's connections run on the libp2p host's event loops, each placed on a loop that
+   * carries relay streams (in turn, when several do): a request is then parsed, relayed, answered
+   * and written back on one thread. Before the first relay stream opens, connections go round
+   * robin over the host's loops.
+   */
+  static GatewayEventLoops besideRelayStreams(Libp2pHost host, PooledRelayTransport transport) {
+    EventLoopGroup group = host.ioGroup();
+    AtomicInteger turn = new AtomicInteger();
+    return new GatewayEventLoops(group, host.ioGroupUsesEpoll(), () -> {
+      List<EventLoop> relaying = transport.streamLoops();
+      return relaying.isEmpty() ? group.next() : relaying.get(Math.floorMod(turn.getAndIncrement(), relaying.size()));
+    });
   }
 
   /** The relay streams of a peer that went away are useless; the next request opens new ones. */

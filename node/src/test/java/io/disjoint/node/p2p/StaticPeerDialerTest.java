@@ -11,8 +11,9 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -20,7 +21,15 @@ import org.junit.jupiter.api.Test;
 
 class StaticPeerDialerTest {
   private static final String PEER = "12D3KooWBtg3aaRMjxwedh83aGiUkwSxDwUZkzuJcfaqUmo7R3pq";
-  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+  /** Delays the dialer asked for, in order: the back-off itself, not wall-clock gaps a busy machine stretches. */
+  private final List<Long> requestedDelaysMs = new CopyOnWriteArrayList<>();
+  private final ScheduledExecutorService scheduler = new ScheduledThreadPoolExecutor(1) {
+    @Override
+    public ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
+      requestedDelaysMs.add(unit.toMillis(delay));
+      return super.schedule(task, delay, unit);
+    }
+  };
 
   @AfterEach
   void stop() {
@@ -50,9 +59,16 @@ class StaticPeerDialerTest {
     awaitTrue(() -> attempts.size() == 6);
     Thread.sleep(200);
     assertEquals(6, attempts.size(), "no dial after the successful one");
-    long firstGap = attempts.get(1) - attempts.get(0);
+    // delays: the first dial at once, then one back-off per failure (10 ms doubling to the 80 ms cap, +-20%)
+    assertEquals(6, requestedDelaysMs.size(), "one scheduled dial per attempt: " + requestedDelaysMs);
+    assertEquals(0, requestedDelaysMs.get(0), "the first dial is immediate");
+    long firstBackoff = requestedDelaysMs.get(1);
+    long lastBackoff = requestedDelaysMs.get(5);
+    assertTrue(firstBackoff >= 8 && firstBackoff <= 12, "first back-off ~10 ms: " + requestedDelaysMs);
+    assertTrue(lastBackoff >= 64 && lastBackoff <= 96, "capped back-off ~80 ms: " + requestedDelaysMs);
+    assertTrue(lastBackoff > firstBackoff * 3, "back-off grows: " + requestedDelaysMs);
     long lastGap = attempts.get(5) - attempts.get(4);
-    assertTrue(lastGap > firstGap * 3, "back-off grows: first " + firstGap + " ns, last " + lastGap + " ns");
+    assertTrue(lastGap >= TimeUnit.MILLISECONDS.toNanos(lastBackoff), "the dialer waited the back-off: " + lastGap + " ns");
     assertEquals(Duration.ofMillis(10), dialer.currentBackoff(addr), "reset after success");
     dialer.close();
   }

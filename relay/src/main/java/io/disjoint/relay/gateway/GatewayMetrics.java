@@ -32,8 +32,9 @@ final class GatewayMetrics {
   }
 
   private final MeterRegistry registry;
-  private final Map<String, Counter> calls = new ConcurrentHashMap<>();
-  private final Map<String, Timer> bodies = new ConcurrentHashMap<>();
+  /** chain -> method tag -> counters by outcome: looked up per call without building a key. */
+  private final Map<String, Map<String, Counter[]>> calls = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, Timer>> bodies = new ConcurrentHashMap<>();
 
   GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -41,24 +42,30 @@ final class GatewayMetrics {
 
   void call(String chain, String method, Set<String> listedMethods, Outcome outcome) {
     String methodTag = listedMethods.contains(method) ? method : "other";
-    String key = chain + '|' + methodTag + '|' + outcome.tag;
-    calls
-        .computeIfAbsent(
-            key,
-            k ->
-                Counter.builder("disjoint.gateway.calls")
-                    .description("JSON-RPC calls answered by the gateway")
-                    .tag("chain", chain)
-                    .tag("method", methodTag)
-                    .tag("outcome", outcome.tag)
-                    .register(registry))
-        .increment();
+    Counter[] byOutcome =
+        calls
+            .computeIfAbsent(chain, c -> new ConcurrentHashMap<>())
+            .computeIfAbsent(methodTag, m -> new Counter[Outcome.values().length]);
+    Counter counter = byOutcome[outcome.ordinal()];
+    if (counter == null) {
+      // Registering is idempotent, so a race between two loops yields the same counter.
+      counter =
+          Counter.builder("disjoint.gateway.calls")
+              .description("JSON-RPC calls answered by the gateway")
+              .tag("chain", chain)
+              .tag("method", methodTag)
+              .tag("outcome", outcome.tag)
+              .register(registry);
+      byOutcome[outcome.ordinal()] = counter;
+    }
+    counter.increment();
   }
 
   void body(String transport, String kind, Duration took) {
     bodies
+        .computeIfAbsent(transport, t -> new ConcurrentHashMap<>())
         .computeIfAbsent(
-            transport + '|' + kind,
+            kind,
             k ->
                 Timer.builder("disjoint.gateway.bodies")
                     .description("request bodies from parse to answer")

@@ -3,18 +3,25 @@ package io.disjoint.relay.gateway;
 import io.disjoint.relay.jsonrpc.JsonRpcError;
 import io.disjoint.relay.policy.MethodTable;
 import io.disjoint.relay.route.RequestRouter;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -68,6 +75,7 @@ public final class GatewayServer implements AutoCloseable {
 
   private final GatewayConfig config;
   private final GatewayContext context;
+  private final ChannelGroup connections = new DefaultChannelGroup("gateway-connections", GlobalEventExecutor.INSTANCE);
   private EventLoopGroup bossGroup;
   private EventLoopGroup ioGroup;
   private Channel serverChannel;
@@ -134,40 +142,52 @@ public final class GatewayServer implements AutoCloseable {
             Objects.requireNonNull(sessions, "sessions"));
   }
 
-  /** Binds the listen address; returns once the gateway accepts connections. */
+  /**
+   * Binds the listen address on event loops of its own; returns once the gateway accepts
+   * connections.
+   */
   public synchronized GatewayServer start() throws InterruptedException {
+    ensureNotStarted();
+    IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("gateway-accept", true), io);
+    ioGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("gateway-io", true), io);
+    return bind(bossGroup.next(), GatewayEventLoops.roundRobin(ioGroup, Epoll.isAvailable()));
+  }
+
+  /**
+   * Binds the listen address on event loops shared with another component (the libp2p host),
+   * which owns them: closing the gateway closes its channels, not the loops.
+   */
+  public synchronized GatewayServer start(GatewayEventLoops loops) throws InterruptedException {
+    ensureNotStarted();
+    return bind(loops.group().next(), loops);
+  }
+
+  private void ensureNotStarted() {
     if (serverChannel != null) {
       throw new IllegalStateException("gateway already started");
     }
-    bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    ioGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), NioIoHandler.newFactory());
+  }
+
+  private GatewayServer bind(EventLoop acceptLoop, GatewayEventLoops loops) throws InterruptedException {
+    ServerChannel server = loops.epoll() ? new EpollServerSocketChannel() : new NioServerSocketChannel();
     try {
-      serverChannel =
-          new ServerBootstrap()
-              .group(bossGroup, ioGroup)
-              .channel(NioServerSocketChannel.class)
-              .option(ChannelOption.SO_BACKLOG, 1024)
-              .childOption(ChannelOption.TCP_NODELAY, true)
-              .childOption(ChannelOption.AUTO_READ, false)
-              .childOption(ChannelOption.ALLOCATOR, ByteBufAllocator.DEFAULT)
-              .childHandler(new ChannelInitializer<SocketChannel>() {
-                @Override
-                protected void initChannel(SocketChannel ch) {
-                  initConnection(ch);
-                }
-              })
-              .bind(config.listen())
-              .sync()
-              .channel();
+      server.config().setOption(ChannelOption.SO_BACKLOG, 1024);
+      server.config().setOption(ChannelOption.SO_REUSEADDR, true);
+      server.pipeline().addLast("accept", new ConnectionAcceptor(loops, connections, this::initConnection));
+      acceptLoop.register(server).sync();
+      server.bind(config.listen()).sync();
+      serverChannel = server;
     } catch (InterruptedException | RuntimeException e) {
+      server.close();
       close();
       throw e;
     }
-    log.info("gateway listening on {}", address());
+    log.info("gateway listening on {} ({})", address(), loops.epoll() ? "epoll" : "nio");
     return this;
   }
 
-  private void initConnection(SocketChannel ch) {
+  private void initConnection(Channel ch) {
     SlowRequestGuard guard =
         new SlowRequestGuard(config.requestReadTimeout(), this::answerSlowRequest);
     ReadGate gate = new ReadGate();
@@ -239,6 +259,8 @@ public final class GatewayServer implements AutoCloseable {
       serverChannel.close().syncUninterruptibly();
       serverChannel = null;
     }
+    // On shared loops nobody else closes them; on our own, before the loops stop.
+    connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     if (ioGroup != null) {
       ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
       ioGroup = null;

@@ -213,7 +213,7 @@ final class RpcDispatcher {
       try {
         future =
             router.route(
-                new RouteRequest(chain.chainId(), call.method(), call.request(), rule, deadline, session));
+                new RouteRequest(chain.chainId(), call.method(), call.request(), rule, deadline, session, true));
       } catch (RuntimeException e) {
         future = CompletableFuture.failedFuture(e);
       }

@@ -1,8 +1,11 @@
 package io.disjoint.relay.protocol;
 
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -64,6 +67,18 @@ public final class PooledRelayTransport implements RelayTransport {
     return p == null ? 0 : p.openCount();
   }
 
+  /**
+   * The event loops that carry open relay streams, each once. A gateway places its client
+   * connections on these, so that a request and its relay share one thread.
+   */
+  public List<EventLoop> streamLoops() {
+    Set<EventLoop> loops = new LinkedHashSet<>();
+    for (PeerStreams p : peers.values()) {
+      p.addLoops(loops);
+    }
+    return List.copyOf(loops);
+  }
+
   /** Closes every pooled stream to a peer, e.g. when it disconnects. */
   public void forget(String peerId) {
     PeerStreams p = peers.remove(peerId);
@@ -120,6 +135,14 @@ public final class PooledRelayTransport implements RelayTransport {
       opening.remove(f);
       if (c != null) {
         open.add(c);
+      }
+    }
+
+    synchronized void addLoops(Set<EventLoop> loops) {
+      for (RelayStreamClient c : open) {
+        if (c.isOpen()) {
+          loops.add(c.channel().eventLoop());
+        }
       }
     }
 

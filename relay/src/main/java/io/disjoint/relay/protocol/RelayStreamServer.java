@@ -25,6 +25,7 @@ public final class RelayStreamServer extends ChannelInboundHandlerAdapter {
   private final int maxInFlight;
   private int inFlight;
   private boolean inputClosed;
+  private boolean flushQueued;
 
   private RelayStreamServer(RelayService service, String remotePeer, Consumer<Channel> abort, int maxInFlight) {
     this.service = service;
@@ -59,8 +60,9 @@ public final class RelayStreamServer extends ChannelInboundHandlerAdapter {
     }
     Channel channel = ctx.channel();
     if (inFlight >= maxInFlight) {
-      channel.writeAndFlush(RelayMessages.toWire(RelayResponse.failure(
+      channel.write(RelayMessages.toWire(RelayResponse.failure(
           request.requestId(), RelayStatus.OVERLOADED, "more than " + maxInFlight + " requests in flight", -1, new byte[0])));
+      flushSoon(channel);
       return;
     }
     inFlight++;
@@ -80,14 +82,30 @@ public final class RelayStreamServer extends ChannelInboundHandlerAdapter {
       response = RelayResponse.failure(request.requestId(), RelayStatus.INTERNAL, "internal error", -1, new byte[0]);
     }
     if (channel.isActive()) {
-      channel.writeAndFlush(RelayMessages.toWire(response));
-      closeIfDone(channel);
+      channel.write(RelayMessages.toWire(response));
+      flushSoon(channel);
+    }
+  }
+
+  /**
+   * Flushes once the event loop has handled the I/O and tasks at hand, so that answers completed
+   * together (upstream responses read in one turn of the loop) leave in one encrypted frame and
+   * one system call. Closing after the last answer waits for that flush.
+   */
+  private void flushSoon(Channel channel) {
+    if (!flushQueued) {
+      flushQueued = true;
+      channel.eventLoop().execute(() -> {
+        flushQueued = false;
+        channel.flush();
+        closeIfDone(channel);
+      });
     }
   }
 
   /** Once the gateway closed its side and every answer is out, close ours (FIN) so the stream is freed. */
   private void closeIfDone(Channel channel) {
-    if (inputClosed && inFlight == 0) {
+    if (inputClosed && inFlight == 0 && !flushQueued) {
       channel.close();
     }
   }

@@ -26,6 +26,9 @@ import java.util.Set;
  * disjoint from every domain already used).
  */
 public final class CandidateSelector {
+  private static final Comparator<Candidate> BEST_FIRST =
+      Comparator.comparingDouble(Candidate::score).reversed().thenComparing(Candidate::peerId);
+
   private final PeerDirectory directory;
   private final PeerReputation reputation;
   private final CircuitBreakers breakers;
@@ -102,7 +105,7 @@ public final class CandidateSelector {
       (isTripped ? tripped : usable).add(c);
     }
     List<Candidate> out = usable.isEmpty() ? tripped : usable;
-    out.sort(Comparator.comparingDouble(Candidate::score).reversed().thenComparing(Candidate::peerId));
+    out.sort(BEST_FIRST);
     return out;
   }
 
@@ -111,8 +114,12 @@ public final class CandidateSelector {
     if (candidates.isEmpty()) {
       return Optional.empty();
     }
-    List<Candidate> healthy = candidates.stream().filter(c -> !c.probation() && !c.tripped()).toList();
-    List<Candidate> probation = candidates.stream().filter(c -> c.probation() || c.tripped()).toList();
+    // Runs for every request: plain loops, no streams, no hashing of candidate records.
+    List<Candidate> healthy = new ArrayList<>(candidates.size());
+    List<Candidate> probation = new ArrayList<>(0);
+    for (Candidate c : candidates) {
+      (c.probation() || c.tripped() ? probation : healthy).add(c);
+    }
     if (healthy.isEmpty()) {
       return Optional.of(probation.get(0));
     }
@@ -124,13 +131,21 @@ public final class CandidateSelector {
       groups.computeIfAbsent(c.domain().value(config.capDimension()), k -> new ArrayList<>()).add(c);
     }
     Map<String, Double> weights = new LinkedHashMap<>();
-    groups.forEach((k, members) -> weights.put(k, members.stream().mapToDouble(this::weight).sum()));
+    groups.forEach((k, members) -> {
+      double sum = 0;
+      for (Candidate m : members) {
+        sum += weight(m);
+      }
+      weights.put(k, sum);
+    });
     Map<String, Double> shares = WaterFilling.shares(weights, config.maxDomainShare());
     String group = weightedPick(shares);
     List<Candidate> members = groups.get(group);
-    Map<Candidate, Double> memberWeights = new LinkedHashMap<>();
-    members.forEach(m -> memberWeights.put(m, weight(m)));
-    return Optional.of(weightedPick(memberWeights));
+    double[] memberWeights = new double[members.size()];
+    for (int i = 0; i < memberWeights.length; i++) {
+      memberWeights[i] = weight(members.get(i));
+    }
+    return Optional.of(members.get(weightedIndex(memberWeights)));
   }
 
   private double weight(Candidate c) {
@@ -138,7 +153,10 @@ public final class CandidateSelector {
   }
 
   private <K> K weightedPick(Map<K, Double> weights) {
-    double total = weights.values().stream().mapToDouble(Double::doubleValue).sum();
+    double total = 0;
+    for (double w : weights.values()) {
+      total += w;
+    }
     double r = random.nextDouble() * total;
     K last = null;
     for (Map.Entry<K, Double> e : weights.entrySet()) {
@@ -149,6 +167,21 @@ public final class CandidateSelector {
       }
     }
     return last;
+  }
+
+  private int weightedIndex(double[] weights) {
+    double total = 0;
+    for (double w : weights) {
+      total += w;
+    }
+    double r = random.nextDouble() * total;
+    for (int i = 0; i < weights.length; i++) {
+      r -= weights[i];
+      if (r < 0) {
+        return i;
+      }
+    }
+    return weights.length - 1;
   }
 
   /**
@@ -243,8 +276,10 @@ public final class CandidateSelector {
     if (tier.isEmpty()) {
       return Optional.empty();
     }
-    Map<Candidate, Double> weights = new LinkedHashMap<>();
-    tier.forEach(c -> weights.put(c, weight(c)));
-    return Optional.of(weightedPick(weights));
+    double[] weights = new double[tier.size()];
+    for (int i = 0; i < weights.length; i++) {
+      weights[i] = weight(tier.get(i));
+    }
+    return Optional.of(tier.get(weightedIndex(weights)));
   }
 }

@@ -56,7 +56,7 @@ public final class DiversityRouter implements RequestRouter {
    * @param transport sends relay requests (a {@code PooledRelayTransport} over libp2p in the node)
    * @param payment signs receipts ({@link GatewayPayment#NONE} to relay unpaid)
    * @param evidence where quorum dissent is kept
-   * @param scheduler runs hedges and deadlines ({@link Scheduler#wheel} in production)
+   * @param scheduler runs hedges and deadlines ({@link Scheduler#onCallingEventLoop} in production)
    * @param random seeded in tests; drives weighted choice and filter/subscription ids
    * @param blockingExecutor where evidence is written
    */
@@ -176,7 +176,8 @@ public final class DiversityRouter implements RequestRouter {
       case BROADCAST -> BroadcastCall.run(ctx, r.chain(), payload, r.deadline(), cu);
       case QUORUM -> QuorumCall.run(ctx, r.chain(), r.method(), payload, r.deadline(), cu, r.rule().quorum());
       case STICKY_SESSION -> sticky(r, payload, cu);
-      default -> FailoverCall.run(ctx, r.chain(), payload, r.deadline(), cu, true, Optional.empty(), Set.of())
+      // Plain routes can answer with the peer's result as it is: no tree, no re-encoding.
+      default -> FailoverCall.run(ctx, r.chain(), payload, r.deadline(), cu, true, Optional.empty(), Set.of(), r.passThrough())
           .thenApply(Attempt::responseOrThrow);
     };
   }
@@ -187,7 +188,7 @@ public final class DiversityRouter implements RequestRouter {
     synchronized (sessionPeers) {
       bound = Optional.ofNullable(sessionPeers.get(session));
     }
-    return FailoverCall.run(ctx, r.chain(), payload, r.deadline(), cu, false, bound, Set.of()).thenApply(a -> {
+    return FailoverCall.run(ctx, r.chain(), payload, r.deadline(), cu, false, bound, Set.of(), r.passThrough()).thenApply(a -> {
       synchronized (sessionPeers) {
         sessionPeers.put(session, a.candidate().peerId());
       }
@@ -242,7 +243,7 @@ public final class DiversityRouter implements RequestRouter {
 
   /**
    * Builds a router with production defaults: no receipts, in-memory evidence, default config,
-   * system clock, a 1 ms hashed-wheel scheduler, a SecureRandom, virtual threads for blocking
+   * system clock, timers on the calling event loop (else a 1 ms hashed wheel), a SecureRandom, virtual threads for blocking
    * work, no subscriptions, unregistered meters.
    */
   public static final class Builder {
@@ -275,7 +276,8 @@ public final class DiversityRouter implements RequestRouter {
 
     public DiversityRouter build() {
       return new DiversityRouter(directory, transport, payment, evidence, config, clock,
-          scheduler != null ? scheduler : Scheduler.wheel(new HashedWheelTimer(new DefaultThreadFactory("router-timer", true), 1, TimeUnit.MILLISECONDS)),
+          scheduler != null ? scheduler : Scheduler.onCallingEventLoop(
+              Scheduler.wheel(new HashedWheelTimer(new DefaultThreadFactory("router-timer", true), 1, TimeUnit.MILLISECONDS))),
           random != null ? random : new SecureRandom(),
           blockingExecutor != null ? blockingExecutor : Executors.newVirtualThreadPerTaskExecutor(),
           subscriptionSink, metrics != null ? metrics : RouterMetrics.unregistered());

@@ -23,6 +23,7 @@ final class FailoverCall {
   private final Instant deadline;
   private final int computeUnits;
   private final boolean hedge;
+  private final boolean passThrough;
   private final CompletableFuture<Attempt> result = new CompletableFuture<>();
   private final Set<String> usedPeers = new HashSet<>();
   private final List<FailureDomain> usedDomains = new ArrayList<>();
@@ -30,10 +31,13 @@ final class FailoverCall {
   private int attempts;
   private int inFlight;
   private String lastFailure = "none";
-  private Scheduler.Cancellable hedgeTimer;
-  private Scheduler.Cancellable deadlineTimer;
+  /** The hedge timer while {@code hedgePending}, else the deadline timer. */
+  private Scheduler.Cancellable timer;
+  private boolean hedgePending;
 
-  private FailoverCall(RouterContext ctx, String chain, byte[] payload, Instant deadline, int computeUnits, boolean hedge) {
+  private FailoverCall(RouterContext ctx, String chain, byte[] payload, Instant deadline, int computeUnits, boolean hedge,
+      boolean passThrough) {
+    this.passThrough = passThrough;
     this.ctx = ctx;
     this.chain = chain;
     this.payload = payload;
@@ -51,13 +55,26 @@ final class FailoverCall {
    */
   static CompletableFuture<Attempt> run(RouterContext ctx, String chain, byte[] payload, Instant deadline,
       int computeUnits, boolean hedge, Optional<String> preferred, Set<String> excluded) {
-    FailoverCall call = new FailoverCall(ctx, chain, payload, deadline, computeUnits, hedge);
+    return run(ctx, chain, payload, deadline, computeUnits, hedge, preferred, excluded, false);
+  }
+
+  /**
+   * As above; with {@code passThrough} a plain result stays the peer's bytes (see
+   * {@link PeerCaller#call(Candidate, String, byte[], Instant, int, boolean, boolean)}), for
+   * answers that go to the client unchanged.
+   */
+  static CompletableFuture<Attempt> run(RouterContext ctx, String chain, byte[] payload, Instant deadline,
+      int computeUnits, boolean hedge, Optional<String> preferred, Set<String> excluded, boolean passThrough) {
+    FailoverCall call = new FailoverCall(ctx, chain, payload, deadline, computeUnits, hedge, passThrough);
     call.start(preferred, excluded);
     return call.result;
   }
 
   private synchronized void start(Optional<String> preferred, Set<String> excluded) {
-    candidates = ctx.selector().candidates(chain).stream().filter(c -> !excluded.contains(c.peerId())).toList();
+    candidates = ctx.selector().candidates(chain);
+    if (!excluded.isEmpty()) {
+      candidates = candidates.stream().filter(c -> !excluded.contains(c.peerId())).toList();
+    }
     Optional<Candidate> primary = preferred.flatMap(p -> candidates.stream().filter(c -> c.peerId().equals(p)).findFirst())
         .or(() -> ctx.selector().pickPrimary(candidates));
     if (primary.isEmpty()) {
@@ -69,11 +86,20 @@ final class FailoverCall {
       result.completeExceptionally(RouteErrors.timeout());
       return;
     }
-    deadlineTimer = ctx.scheduler().schedule(untilDeadline, this::onDeadline);
     launch(primary.get());
-    if (hedge && ctx.config().maxAttempts() > 1 && !result.isDone()) {
-      hedgeTimer = ctx.scheduler().schedule(hedgeDelay(primary.get().peerId()), this::onHedgeTimer);
+    if (result.isDone()) {
+      return;
     }
+    // One timer at a time: the hedge's if one is due before the deadline, then the deadline's.
+    if (hedge && ctx.config().maxAttempts() > 1) {
+      Duration hedgeDelay = hedgeDelay(primary.get().peerId());
+      if (hedgeDelay.compareTo(untilDeadline) < 0) {
+        hedgePending = true;
+        timer = ctx.scheduler().schedule(hedgeDelay, this::onTimer);
+        return;
+      }
+    }
+    timer = ctx.scheduler().schedule(untilDeadline, this::onTimer);
   }
 
   private Duration hedgeDelay(String peer) {
@@ -90,7 +116,7 @@ final class FailoverCall {
     inFlight++;
     usedPeers.add(c.peerId());
     usedDomains.add(c.domain());
-    ctx.caller().call(c, chain, payload, deadline, computeUnits).whenComplete((a, e) -> onAttempt(a, e));
+    ctx.caller().call(c, chain, payload, deadline, computeUnits, false, passThrough).whenComplete((a, e) -> onAttempt(a, e));
   }
 
   private synchronized void onAttempt(Attempt a, Throwable error) {
@@ -120,8 +146,25 @@ final class FailoverCall {
     }
   }
 
-  private synchronized void onHedgeTimer() {
-    if (result.isDone() || inFlight == 0 || attempts >= ctx.config().maxAttempts()) {
+  private synchronized void onTimer() {
+    timer = null;
+    if (result.isDone()) {
+      return;
+    }
+    if (hedgePending) {
+      hedgePending = false;
+      Duration remaining = Duration.between(ctx.clock().instant(), deadline);
+      if (remaining.compareTo(Duration.ZERO) > 0) {
+        timer = ctx.scheduler().schedule(remaining, this::onTimer);
+        hedge();
+        return;
+      }
+    }
+    finish(null, RouteErrors.timeout());
+  }
+
+  private void hedge() {
+    if (inFlight == 0 || attempts >= ctx.config().maxAttempts()) {
       return;
     }
     ctx.selector().pickDisjoint(candidates, usedPeers, usedDomains).ifPresent(c -> {
@@ -130,16 +173,10 @@ final class FailoverCall {
     });
   }
 
-  private synchronized void onDeadline() {
-    finish(null, RouteErrors.timeout());
-  }
-
   private void finish(Attempt a, RouteException e) {
-    if (hedgeTimer != null) {
-      hedgeTimer.cancel();
-    }
-    if (deadlineTimer != null) {
-      deadlineTimer.cancel();
+    if (timer != null) {
+      timer.cancel();
+      timer = null;
     }
     if (e != null) {
       result.completeExceptionally(e);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.disjoint.relay.directory.PeerDirectory;
+import io.disjoint.relay.jsonrpc.RawResult;
 import io.disjoint.relay.protocol.GatewayPayment;
 import io.disjoint.relay.protocol.RelayRequest;
 import io.disjoint.relay.protocol.RelayResponse;
@@ -61,9 +62,19 @@ public final class PeerCaller {
    */
   public CompletableFuture<Attempt> call(Candidate c, String chain, byte[] payload, Instant deadline, int computeUnits,
       boolean evidence) {
+    return call(c, chain, payload, deadline, computeUnits, evidence, false);
+  }
+
+  /**
+   * As above; with {@code passThrough} a plain result is kept as the peer's bytes
+   * ({@link RawResult}) instead of a parsed tree, for answers that go to the client as they are.
+   * Error answers are always parsed (they are classified).
+   */
+  public CompletableFuture<Attempt> call(Candidate c, String chain, byte[] payload, Instant deadline, int computeUnits,
+      boolean evidence, boolean passThrough) {
     // Until it finishes, the request's age counts against the peer's latency (a hung peer loses rank).
     long ticket = reputation.requestStarted(c.peerId(), clock.instant());
-    return attempt(c, chain, payload, deadline, computeUnits, evidence)
+    return attempt(c, chain, payload, deadline, computeUnits, evidence, passThrough)
         .whenComplete((a, e) -> reputation.requestFinished(c.peerId(), ticket))
         .thenApply(a -> {
           metrics.attempt(a.outcome(), a.latency());
@@ -72,7 +83,7 @@ public final class PeerCaller {
   }
 
   private CompletableFuture<Attempt> attempt(Candidate c, String chain, byte[] payload, Instant deadline, int computeUnits,
-      boolean evidence) {
+      boolean evidence, boolean passThrough) {
     Instant start = clock.instant();
     byte[] receipt;
     try {
@@ -95,11 +106,12 @@ public final class PeerCaller {
         boolean transportFailure = !(cause instanceof RelayTransportException t) || t.kind() != RelayTransportException.Kind.TIMEOUT;
         return failed(c, "transport: " + cause.getMessage(), start, transportFailure);
       }
-      return fromResponse(c, chain, receipt, response, start);
+      return fromResponse(c, chain, receipt, response, start, passThrough);
     });
   }
 
-  private Attempt fromResponse(Candidate c, String chain, byte[] receipt, RelayResponse r, Instant start) {
+  private Attempt fromResponse(Candidate c, String chain, byte[] receipt, RelayResponse r, Instant start,
+      boolean passThrough) {
     if (r.headNumber() >= 0) {
       directory.observeHead(c.peerId(), chain, r.headNumber());
     }
@@ -123,6 +135,12 @@ public final class PeerCaller {
       error.putNull("id");
       error.putObject("error").put("code", -32600).put("message", "request rejected: " + r.errorMessage());
       return answered(c, Outcome.DETERMINISTIC_ERROR, error, r, start);
+    }
+    if (passThrough) {
+      Optional<ObjectNode> result = RawResult.passThrough(r.payload());
+      if (result.isPresent()) {
+        return answered(c, Outcome.RESULT, result.get(), r, start);
+      }
     }
     JsonNode parsed;
     try {

@@ -33,7 +33,9 @@ public final class PeerReputation {
 
   private final class Stats {
     double success = 1.0;
+    /** The last answers' latencies in arrival order (a ring), and the same values kept sorted. */
     final long[] latenciesNanos = new long[window];
+    final long[] sortedNanos = new long[window];
     int count;
     int next;
     /** ticket -> start, in the order sent: the first entry is the oldest unfinished request. */
@@ -41,9 +43,29 @@ public final class PeerReputation {
 
     synchronized void answered(long nanos) {
       success += alpha * (1.0 - success);
+      if (count == window) {
+        removeSorted(latenciesNanos[next]);
+      }
       latenciesNanos[next] = nanos;
       next = (next + 1) % window;
-      count = Math.min(count + 1, window);
+      insertSorted(nanos);
+    }
+
+    /** Quantiles are read on every request: keeping the window sorted makes each read O(1). */
+    private void insertSorted(long nanos) {
+      int at = Arrays.binarySearch(sortedNanos, 0, count, nanos);
+      if (at < 0) {
+        at = -at - 1;
+      }
+      System.arraycopy(sortedNanos, at, sortedNanos, at + 1, count - at);
+      sortedNanos[at] = nanos;
+      count++;
+    }
+
+    private void removeSorted(long nanos) {
+      int at = Arrays.binarySearch(sortedNanos, 0, count, nanos);
+      System.arraycopy(sortedNanos, at + 1, sortedNanos, at, count - at - 1);
+      count--;
     }
 
     synchronized void failed() {
@@ -84,10 +106,8 @@ public final class PeerReputation {
       if (count == 0) {
         return Optional.empty();
       }
-      long[] copy = Arrays.copyOf(latenciesNanos, count);
-      Arrays.sort(copy);
       int idx = (int) Math.min(count - 1, Math.ceil(q * count) - 1);
-      return Optional.of(Duration.ofNanos(copy[Math.max(0, idx)]));
+      return Optional.of(Duration.ofNanos(sortedNanos[Math.max(0, idx)]));
     }
 
     synchronized double successRate() {

@@ -2,6 +2,8 @@ package io.disjoint.relay.select;
 
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.Timeout;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -43,6 +45,26 @@ public interface Scheduler {
     return (delay, task) -> {
       Timeout t = timer.newTimeout(x -> task.run(), Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
       return t::cancel;
+    };
+  }
+
+  /**
+   * Schedules on the Netty event loop that calls {@link #schedule}, and on {@code elsewhere} when
+   * the caller is not an event loop thread. A request routed from a connection's event loop arms
+   * its hedge and deadline timers in that loop's own timer queue: no lock, no other thread woken,
+   * and cancelling from the loop removes the timer at once (from another thread the loop drops it
+   * lazily, again without a wake-up). The task runs on that loop, so it must be thread-safe with
+   * respect to the code that completes the request elsewhere.
+   */
+  static Scheduler onCallingEventLoop(Scheduler elsewhere) {
+    return (delay, task) -> {
+      EventExecutor loop = ThreadExecutorMap.currentExecutor();
+      if (loop == null || loop.isShuttingDown()) {
+        return elsewhere.schedule(delay, task);
+      }
+      io.netty.util.concurrent.ScheduledFuture<?> f =
+          loop.schedule(task, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+      return () -> f.cancel(false);
     };
   }
 }

@@ -157,9 +157,12 @@ class SelectionRulesTest {
       Scheduler s = Scheduler.wheel(timer);
       java.util.concurrent.CountDownLatch ran = new java.util.concurrent.CountDownLatch(1);
       java.util.concurrent.atomic.AtomicBoolean cancelledRan = new java.util.concurrent.atomic.AtomicBoolean();
-      s.schedule(Duration.ofMillis(5), () -> cancelledRan.set(true)).cancel();
+      // The cancelled task is due well after the other one, so that a busy machine pausing this
+      // thread between schedule and cancel cannot let it expire first.
+      s.schedule(Duration.ofMillis(100), () -> cancelledRan.set(true)).cancel();
       s.schedule(Duration.ofMillis(20), ran::countDown);
       assertTrue(ran.await(5, java.util.concurrent.TimeUnit.SECONDS));
+      Thread.sleep(300);
       assertTrue(!cancelledRan.get(), "a cancelled task never runs");
     } finally {
       timer.stop();
