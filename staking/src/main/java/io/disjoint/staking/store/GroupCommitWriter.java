@@ -75,12 +75,13 @@ final class GroupCommitWriter implements AutoCloseable {
 
   /** What a mutation may touch: the batch being built and the running totals. */
   final class Batch {
-    final WriteBatch writes;
+    private final BatchWrites writes = new BatchWrites();
     final Map<TotalsKey, EpochPayerTotals> dirty = new HashMap<>();
     final List<EpochPayerTotals> removed = new ArrayList<>();
 
-    Batch(WriteBatch writes) {
-      this.writes = writes;
+    /** The batch's RocksDB WriteBatch, for writes other than the builder's own puts. */
+    WriteBatch writes() {
+      return writes.writeBatch();
     }
 
     EpochPayerTotals totals(long epoch, Account payer) throws RocksDBException {
@@ -102,6 +103,9 @@ final class GroupCommitWriter implements AutoCloseable {
   private final ColumnFamilyHandle receipts;
   private final ColumnFamilyHandle seen;
   private final ColumnFamilyHandle totals;
+  private final int receiptsId;
+  private final int seenId;
+  private final int totalsId;
   private final int maxBatch;
   private final BlockingQueue<Task> queue;
   private final BlockingQueue<Built> toSync = new ArrayBlockingQueue<>(1);
@@ -133,6 +137,9 @@ final class GroupCommitWriter implements AutoCloseable {
     this.receipts = receipts;
     this.seen = seen;
     this.totals = totals;
+    this.receiptsId = receipts.getID();
+    this.seenId = seen.getID();
+    this.totalsId = totals.getID();
     this.maxBatch = config.maxBatch();
     this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
     this.lingerNanos = config.linger().toNanos();
@@ -301,15 +308,14 @@ final class GroupCommitWriter implements AutoCloseable {
     }
     List<byte[]> stored = lookUp(unknown);
     List<CompletableFuture<Void>> accepted = new ArrayList<>(tasks.size());
-    WriteBatch wb = new WriteBatch();
-    Batch batch = new Batch(wb);
+    Batch batch = new Batch();
     List<AcceptedReceiptKeys.Group> touched = new ArrayList<>();
     List<Append> toWrite = new ArrayList<>(tasks.size());
     int looked = 0;
     for (int i = 0; i < tasks.size(); i++) {
       if (!(tasks.get(i) instanceof Append a)) {
         foldPending(touched, batch);
-        putSorted(toWrite, wb);
+        putSorted(toWrite, batch.writes);
         applyMutation((Mutation) tasks.get(i), batch, accepted);
         continue;
       }
@@ -348,22 +354,22 @@ final class GroupCommitWriter implements AutoCloseable {
       accepted.add(a.done());
     }
     foldPending(touched, batch);
-    putSorted(toWrite, wb);
+    putSorted(toWrite, batch.writes);
     Map<Account, BigInteger> deltas = new HashMap<>();
     for (EpochPayerTotals old : batch.removed) {
       cache.remove(new TotalsKey(old.epoch(), old.payer()));
       deltas.merge(old.payer(), old.unvoucheredValue().negate(), BigInteger::add);
     }
     for (Map.Entry<TotalsKey, EpochPayerTotals> e : batch.dirty.entrySet()) {
-      wb.put(totals, StoreKeys.epochPayer(e.getKey().epoch(), e.getKey().payer()),
-          e.getValue().encodeValue());
+      batch.writes.put(totals, totalsId,
+          StoreKeys.epochPayer(e.getKey().epoch(), e.getKey().payer()), e.getValue().encodeValue());
       EpochPayerTotals old = cache.put(e.getKey(), e.getValue());
       BigInteger before = old == null ? BigInteger.ZERO : old.unvoucheredValue();
       deltas.merge(e.getKey().payer(), e.getValue().unvoucheredValue().subtract(before), BigInteger::add);
     }
     buildNanos.add(System.nanoTime() - started);
     buildCpuNanos.add(CPU.getCurrentThreadCpuTime() - cpuStarted);
-    return new Built(wb, accepted, deltas, tasks.size());
+    return new Built(batch.writes(), accepted, deltas, tasks.size());
   }
 
   /**
@@ -374,14 +380,14 @@ final class GroupCommitWriter implements AutoCloseable {
    * only matters for speed, so both sorts use cheap approximate keys: the seen ids by their first
    * 44 bits, the receipts by (epoch, payer, timestamp), in which they mostly arrive anyway.
    */
-  private void putSorted(List<Append> toWrite, WriteBatch wb) throws RocksDBException {
+  private void putSorted(List<Append> toWrite, BatchWrites wb) throws RocksDBException {
     int n = toWrite.size();
     if (n == 0) {
       return;
     }
     toWrite.sort(BY_RECEIPT_KEY_PREFIX);
     for (Append a : toWrite) {
-      wb.put(receipts, a.receiptKey(), a.value());
+      wb.put(receipts, receiptsId, a.receiptKey(), a.value());
     }
     int indexBits = 64 - Long.numberOfLeadingZeros(n);
     long[] order = new long[n];
@@ -394,7 +400,7 @@ final class GroupCommitWriter implements AutoCloseable {
     long mask = (1L << indexBits) - 1;
     for (long o : order) {
       Append a = toWrite.get((int) (o & mask));
-      wb.put(seen, a.seenKey(), a.receiptKey());
+      wb.put(seen, seenId, a.seenKey(), a.receiptKey());
     }
     toWrite.clear();
   }
@@ -424,12 +430,12 @@ final class GroupCommitWriter implements AutoCloseable {
       throws RocksDBException {
     Map<TotalsKey, EpochPayerTotals> before = new HashMap<>(batch.dirty);
     int removedBefore = batch.removed.size();
-    batch.writes.setSavePoint();
+    batch.writes().setSavePoint();
     try {
       m.body().apply(batch);
       accepted.add(m.done());
     } catch (RuntimeException e) {
-      batch.writes.rollbackToSavePoint();
+      batch.writes().rollbackToSavePoint();
       batch.dirty.clear();
       batch.dirty.putAll(before);
       batch.removed.subList(removedBefore, batch.removed.size()).clear();

@@ -258,7 +258,7 @@ public final class ReceiptStore implements AutoCloseable {
   public CompletableFuture<Void> recordVoucher(Account payer, long sequence, byte[] voucher,
       List<StoredReceipt> covered) {
     return mutate(batch -> {
-      batch.writes.put(vouchers, StoreKeys.voucher(payer, sequence), voucher);
+      batch.writes().put(vouchers, StoreKeys.voucher(payer, sequence), voucher);
       Map<Long, List<StoredReceipt>> byEpoch = new java.util.TreeMap<>();
       for (StoredReceipt r : covered) {
         if (!r.receipt().payer().equals(payer)) {
@@ -292,7 +292,7 @@ public final class ReceiptStore implements AutoCloseable {
   }
 
   public CompletableFuture<Void> recordClaim(long epoch, Account payer, byte[] claim) {
-    return mutate(batch -> batch.writes.put(claims, StoreKeys.epochPayer(epoch, payer), claim));
+    return mutate(batch -> batch.writes().put(claims, StoreKeys.epochPayer(epoch, payer), claim));
   }
 
   public Optional<byte[]> claim(long epoch, Account payer) {
@@ -313,7 +313,7 @@ public final class ReceiptStore implements AutoCloseable {
     return mutate(batch -> {
       writer.forgetEpochsBefore(batch, epoch);
       for (ColumnFamilyHandle cf : List.of(receipts, seen, totals, claims)) {
-        batch.writes.deleteRange(cf, from, to);
+        batch.writes().deleteRange(cf, from, to);
       }
     });
   }
