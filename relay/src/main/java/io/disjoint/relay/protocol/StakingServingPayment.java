@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.tuweni.bytes.Bytes32;
@@ -208,7 +209,13 @@ public final class StakingServingPayment implements ServingPayment {
   private void handOff(Answered a) {
     answered.add(a);
     if (draining.compareAndSet(false, true)) {
-      verifyPool.execute(this::drain);
+      try {
+        verifyPool.execute(this::drain);
+      } catch (RejectedExecutionException e) {
+        // Shutting down: let the next hand-off (or close) try again rather than wedging the flag.
+        draining.set(false);
+        log.warn("receipt workers refused the store hand-off ({} receipts waiting): {}", answered.size(), e.toString());
+      }
     }
   }
 

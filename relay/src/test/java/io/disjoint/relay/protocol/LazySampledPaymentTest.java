@@ -202,6 +202,21 @@ class LazySampledPaymentTest {
   }
 
   @Test
+  void aRefusedHandOffDoesNotStrandLaterReceipts() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean refuse = new java.util.concurrent.atomic.AtomicBoolean(true);
+    StakingServingPayment serving = StakingServingPayment.deferred(verifier, attestations, store, task -> {
+      if (refuse.get()) {
+        throw new java.util.concurrent.RejectedExecutionException("shutting down");
+      }
+      task.run();
+    }, new SignatureSampler(32, 0, fixedDraw(false)));
+    serving.admit(gatewayPeer, request(receipt(), false)).settle(ANSWER, 7, new byte[32]);
+    refuse.set(false);
+    serving.admit(gatewayPeer, request(receipt(), false)).settle(ANSWER, 7, new byte[32]);
+    assertEquals(2, stored(2).size(), "the second hand-off drains the first receipt too");
+  }
+
+  @Test
   void concurrentAnswersAreAllStoredExactlyOnce() throws Exception {
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
     try {
