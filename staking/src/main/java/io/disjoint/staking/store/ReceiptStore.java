@@ -110,11 +110,15 @@ public final class ReceiptStore implements AutoCloseable {
       // whole-key bloom filters for the lookups that remain (old receipts, get, contains).
       // Seen ids are random (incompressible); receipts compress a little (repeated domain,
       // keys) and LZ4 does that at a fraction of Snappy's CPU on flush and compaction.
+      // Receipts are read in key-order scans (vouchers, claims, the CLI): 16 KiB blocks flush
+      // and compress a little cheaper; point lookups (seen) keep 4 KiB blocks.
       ColumnFamilyOptions o = new ColumnFamilyOptions()
           .setWriteBufferSize(64L << 20)
           .setCompressionType(name.equals("seen") ? CompressionType.NO_COMPRESSION
               : CompressionType.LZ4_COMPRESSION)
-          .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10)));
+          .setTableFormatConfig(new BlockBasedTableConfig()
+              .setBlockSize(name.equals("receipts") ? 16 << 10 : 4 << 10)
+              .setFilterPolicy(new BloomFilter(10)));
       cfOptions.add(o);
       descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.US_ASCII), o));
     }
@@ -154,8 +158,11 @@ public final class ReceiptStore implements AutoCloseable {
           "attestation is for receipt " + attestation.receiptId() + ", not " + id));
       return done;
     }
-    byte[] wire = new CanonicalWriter(body.length + 1 + receipt.signature().size())
-        .fixed(body).shortBytes(receipt.signature()).toByteArray();
+    // the receipt's wire form (signing bytes, u8 signature length, signature), in one copy
+    byte[] signature = receipt.signature().toArrayUnsafe();
+    byte[] wire = Arrays.copyOf(body, body.length + 1 + signature.length);
+    wire[body.length] = (byte) signature.length;
+    System.arraycopy(signature, 0, wire, body.length + 1, signature.length);
     byte[] value = StoredReceipt.encodeValue(wire, attestation.encode());
     byte[] key = StoreKeys.receipt(receipt);
     writer.submit(new GroupCommitWriter.Append(key, StoreKeys.seen(receipt.epoch(), id), value,

@@ -3,6 +3,9 @@ package io.disjoint.staking.store;
 import io.disjoint.staking.codec.CanonicalWriter;
 import io.disjoint.staking.receipt.Account;
 import io.disjoint.staking.receipt.PaymentReceipt;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import org.apache.tuweni.bytes.Bytes32;
 
 /**
@@ -15,19 +18,25 @@ final class StoreKeys {
 
   private StoreKeys() {}
 
-  /** receipts: epoch | payer | timestamp ms | nonce. */
+  private static final VarHandle U64 =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
+  /** receipts: epoch | payer | timestamp ms | nonce (built directly: this runs per append). */
   static byte[] receipt(PaymentReceipt r) {
-    return new CanonicalWriter(RECEIPT_KEY_SIZE)
-        .u64(r.epoch())
-        .fixed(r.payer().bytes())
-        .u64(r.timestampMs())
-        .fixed(r.nonce())
-        .toByteArray();
+    byte[] k = new byte[RECEIPT_KEY_SIZE];
+    U64.set(k, 0, r.epoch());
+    System.arraycopy(r.payer().bytes().toArrayUnsafe(), 0, k, 8, Account.SIZE);
+    U64.set(k, 8 + Account.SIZE, r.timestampMs());
+    System.arraycopy(r.nonce().toArrayUnsafe(), 0, k, NONCE_OFFSET, PaymentReceipt.NONCE_SIZE);
+    return k;
   }
 
   /** seen: epoch | receipt id, value the receipts key. */
   static byte[] seen(long epoch, Bytes32 id) {
-    return new CanonicalWriter(40).u64(epoch).fixed(id).toByteArray();
+    byte[] k = new byte[8 + Bytes32.SIZE];
+    U64.set(k, 0, epoch);
+    System.arraycopy(id.toArrayUnsafe(), 0, k, 8, Bytes32.SIZE);
+    return k;
   }
 
   /** totals, claims: epoch | payer. */
@@ -64,10 +73,6 @@ final class StoreKeys {
   }
 
   static long readU64(byte[] b, int off) {
-    long v = 0;
-    for (int i = 0; i < 8; i++) {
-      v = (v << 8) | (b[off + i] & 0xff);
-    }
-    return v;
+    return (long) U64.get(b, off);
   }
 }
