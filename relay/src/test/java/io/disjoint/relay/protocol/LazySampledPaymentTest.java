@@ -145,6 +145,35 @@ class LazySampledPaymentTest {
   }
 
   @Test
+  void anAnswerWithoutASignedAttestationStillCarriesTheHead() {
+    String blockHash = "0x" + "ab".repeat(32);
+    io.disjoint.relay.upstream.UpstreamClient upstream = new io.disjoint.relay.upstream.UpstreamClient() {
+      @Override
+      public java.util.concurrent.CompletableFuture<byte[]> send(byte[] requestJson, java.time.Duration timeout) {
+        return java.util.concurrent.CompletableFuture.completedFuture(ANSWER);
+      }
+
+      @Override
+      public io.disjoint.relay.upstream.Head head() {
+        return new io.disjoint.relay.upstream.Head(4242, blockHash, java.time.Instant.now());
+      }
+
+      @Override
+      public void close() {}
+    };
+    RelayService service = new RelayService(java.util.Map.of(CHAIN, upstream), serving(false), Runnable::run, clock);
+    RelayResponse quiet = service.handle(gatewayPeer, request(receipt(), false)).join();
+    assertEquals(RelayStatus.OK, quiet.status(), quiet::toString);
+    assertEquals(0, quiet.attestation().length);
+    assertEquals(4242, quiet.headNumber());
+    assertEquals(blockHash.substring(2), java.util.HexFormat.of().formatHex(quiet.headHash()));
+    RelayResponse asked = service.handle(gatewayPeer, request(receipt(), true)).join();
+    ResponseAttestation signed = ResponseAttestation.decode(asked.attestation());
+    assertEquals(4242, signed.blockNumber());
+    assertEquals(blockHash.substring(2), signed.blockHash().toUnprefixedHexString());
+  }
+
+  @Test
   void aForgedReceiptThatEscapesTheSampleIsStoredButNeverReachesAClaim() throws Exception {
     StakingServingPayment serving = serving(false);
     List<PaymentReceipt> good = new ArrayList<>();
