@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.tuweni.bytes.Bytes;
 import org.apache.tuweni.bytes.Bytes32;
 
@@ -30,6 +32,12 @@ public final class VoucherCollector {
   private final BigInteger threshold;
   private final Duration settleLag;
   private final Clock clock;
+  /**
+   * Receipts found with a bad signature after a gateway refused a batch for one: left out of
+   * later requests (the serving node checks only a sample of signatures on the relay path).
+   */
+  private final Set<Bytes32> forged = ConcurrentHashMap.newKeySet();
+  static final int MAX_FORGED_REMEMBERED = 100_000;
 
   /** A request on its way to the gateway, with what it covers. */
   public record PendingVoucher(Account payer, Optional<Voucher> previous,
@@ -81,7 +89,7 @@ public final class VoucherCollector {
         if (signer.isEmpty()) {
           signer = Optional.of(r.signerKey());
         }
-        if (r.signerKey().equals(signer.get())) {
+        if (r.signerKey().equals(signer.get()) && !forged.contains(s.id())) {
           batch.add(s);
         }
       }
@@ -94,6 +102,29 @@ public final class VoucherCollector {
     return Optional.of(new PendingVoucher(payer, previous, List.copyOf(batch), request));
   }
 
+  /** Receipts known to carry a bad signature, which {@link #prepare} leaves out. */
+  public int forgedReceipts() {
+    return forged.size();
+  }
+
+  /**
+   * After a BAD_SIGNATURE refusal: verifies the batch here (off the relay path) and remembers the
+   * receipts that fail, so the next request is not refused for the same receipt forever.
+   */
+  private int leaveOutForged(PendingVoucher pending) {
+    int found = 0;
+    for (StoredReceipt s : pending.receipts()) {
+      PaymentReceipt r = s.receipt();
+      if (!Signatures.verify(r.signerKey(), r.signingBytes(), r.signature())) {
+        found++;
+        if (forged.size() < MAX_FORGED_REMEMBERED) {
+          forged.add(s.id());
+        }
+      }
+    }
+    return found;
+  }
+
   /** Checks the gateway's response against what was sent and records the voucher durably. */
   public Voucher accept(PendingVoucher pending, byte[] responseBytes) {
     VoucherMessages.Response response;
@@ -103,8 +134,10 @@ public final class VoucherCollector {
       throw new VoucherRejectedException(Reason.MALFORMED, "gateway response: " + e.getMessage());
     }
     if (response.voucher().isEmpty()) {
-      throw new VoucherRejectedException(response.reason().orElseThrow(),
-          "gateway refused: " + response.message());
+      Reason reason = response.reason().orElseThrow();
+      String leftOut = reason == Reason.BAD_SIGNATURE ? "; " + leaveOutForged(pending)
+          + " receipt(s) of the batch do not verify and are left out of later requests" : "";
+      throw new VoucherRejectedException(reason, "gateway refused: " + response.message() + leftOut);
     }
     Voucher v = response.voucher().get();
     List<PaymentReceipt> sent = pending.receipts().stream().map(StoredReceipt::receipt).toList();
