@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -128,8 +129,9 @@ public final class JsonRpcRequestParser {
           rawId = readRawId(parser, value, body);
           badId = rawId == null;
         }
-        case "jsonrpc" -> version = mapper.readTree(parser);
-        case "method" -> method = mapper.readTree(parser);
+        // Strings (the valid case) are read as they are; anything else becomes a tree to judge.
+        case "jsonrpc" -> version = value == JsonToken.VALUE_STRING ? TextNode.valueOf(parser.getText()) : mapper.readTree(parser);
+        case "method" -> method = value == JsonToken.VALUE_STRING ? TextNode.valueOf(parser.getText()) : mapper.readTree(parser);
         case "params" -> params = mapper.readTree(parser);
         default -> parser.skipChildren();
       }

@@ -4,8 +4,11 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.POJONode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Writes JSON-RPC 2.0 response objects with the client's id written back as its exact raw text.
@@ -59,11 +62,28 @@ public final class JsonRpcResponseWriter {
       }
       return true;
     }
-    if (routed.has("result")) {
-      writeResult(out, rawId, routed.get("result"));
+    JsonNode result = routed.get("result");
+    if (result instanceof POJONode pojo && pojo.getPojo() instanceof RawValue raw && raw.rawValue() instanceof String text) {
+      // A passed-through result (RawResult): the peer's bytes, written without a generator.
+      writeRawResult(out, rawId, text);
+      return true;
+    }
+    if (result != null) {
+      writeResult(out, rawId, result);
       return true;
     }
     return false;
+  }
+
+  private static final byte[] RESULT_HEAD = "{\"jsonrpc\":\"2.0\",\"id\":".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] RESULT_FIELD = ",\"result\":".getBytes(StandardCharsets.UTF_8);
+
+  private static void writeRawResult(OutputStream out, String rawId, String result) throws IOException {
+    out.write(RESULT_HEAD);
+    out.write(rawId.getBytes(StandardCharsets.UTF_8));
+    out.write(RESULT_FIELD);
+    out.write(result.getBytes(StandardCharsets.UTF_8));
+    out.write('}');
   }
 
   private JsonGenerator open(OutputStream out, String rawId) throws IOException {
