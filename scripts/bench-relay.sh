@@ -10,6 +10,13 @@
 # for two upstreams: "static" (nginx answering a fixed JSON-RPC body: the fastest possible chain
 # node) and "anvil" (a real Ethereum dev node from the npm fixture). Prints a markdown table of
 # requests/s and p50/p99 latency at 1 and 8 connections.
+#
+#   NODE_FLAGS=--no-receipts CPU="static anvil" scripts/bench-relay.sh
+#
+# CPU=... adds, per upstream, one wrk run at 8 connections through the gateway and prints the CPU
+# time per relayed request of each thread group of both JVMs (from /proc/PID/task/*/stat); with
+# JFR=DIR it also records both JVMs during that run (JFR_SETTINGS=a .jfc, e.g. one with
+# jdk.CPUTimeSample enabled, made with `jfr configure`).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DURATION="${DURATION:-10s}"
