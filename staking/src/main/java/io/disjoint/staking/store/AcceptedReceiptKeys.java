@@ -1,7 +1,9 @@
 package io.disjoint.staking.store;
 
 import io.disjoint.staking.receipt.Account;
+import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -52,7 +54,7 @@ final class AcceptedReceiptKeys {
     /** Appends of the batch being built, folded into the totals before any mutation. */
     long pendingCount;
     long pendingComputeUnits;
-    java.math.BigInteger pendingValue = java.math.BigInteger.ZERO;
+    BigInteger pendingValue = BigInteger.ZERO;
 
     Group(GroupCommitWriter.TotalsKey key, long floor) {
       this.key = key;
@@ -119,7 +121,7 @@ final class AcceptedReceiptKeys {
       holder = old.get(e);
     }
     if (holder != null) {
-      return java.util.Arrays.equals(holder, seenKey) ? Verdict.DUPLICATE : Verdict.NONCE_REUSED;
+      return Arrays.equals(holder, seenKey) ? Verdict.DUPLICATE : Verdict.NONCE_REUSED;
     }
     return mustAskStore(g, timestampMs) ? Verdict.UNKNOWN : Verdict.NEW;
   }

@@ -331,16 +331,8 @@ final class GroupCommitWriter implements AutoCloseable {
               : AcceptedReceiptKeys.Verdict.NEW;
         }
       }
-      if (v == AcceptedReceiptKeys.Verdict.DUPLICATE) {
-        a.done().completeExceptionally(new ReceiptWriteException(
-            ReceiptWriteException.Reason.DUPLICATE_RECEIPT,
-            "receipt already stored (replay) from payer " + a.group().payer()));
-        continue;
-      }
-      if (v == AcceptedReceiptKeys.Verdict.NONCE_REUSED) {
-        a.done().completeExceptionally(new ReceiptWriteException(
-            ReceiptWriteException.Reason.NONCE_REUSED, "payer " + a.group().payer()
-                + " reused a (timestamp, nonce) with different contents"));
+      if (v != AcceptedReceiptKeys.Verdict.NEW) {
+        reject(a, v);
         continue;
       }
       acceptedKeys.remember(g, a.timestampMs(), a.nonceHigh(), a.nonceLow(), a.seenKey());
@@ -355,6 +347,25 @@ final class GroupCommitWriter implements AutoCloseable {
     }
     foldPending(touched, batch);
     putSorted(toWrite, batch.writes);
+    Map<Account, BigInteger> deltas = writeTotals(batch);
+    buildNanos.add(System.nanoTime() - started);
+    buildCpuNanos.add(CPU.getCurrentThreadCpuTime() - cpuStarted);
+    return new Built(batch.writes(), accepted, deltas, tasks.size());
+  }
+
+  private static void reject(Append a, AcceptedReceiptKeys.Verdict v) {
+    a.done().completeExceptionally(v == AcceptedReceiptKeys.Verdict.DUPLICATE
+        ? new ReceiptWriteException(ReceiptWriteException.Reason.DUPLICATE_RECEIPT,
+            "receipt already stored (replay) from payer " + a.group().payer())
+        : new ReceiptWriteException(ReceiptWriteException.Reason.NONCE_REUSED, "payer "
+            + a.group().payer() + " reused a (timestamp, nonce) with different contents"));
+  }
+
+  /**
+   * Puts the batch's changed totals, updates the cache, and returns how each payer's
+   * unvouchered value changes once the batch is synced.
+   */
+  private Map<Account, BigInteger> writeTotals(Batch batch) throws RocksDBException {
     Map<Account, BigInteger> deltas = new HashMap<>();
     for (EpochPayerTotals old : batch.removed) {
       cache.remove(new TotalsKey(old.epoch(), old.payer()));
@@ -365,11 +376,10 @@ final class GroupCommitWriter implements AutoCloseable {
           StoreKeys.epochPayer(e.getKey().epoch(), e.getKey().payer()), e.getValue().encodeValue());
       EpochPayerTotals old = cache.put(e.getKey(), e.getValue());
       BigInteger before = old == null ? BigInteger.ZERO : old.unvoucheredValue();
-      deltas.merge(e.getKey().payer(), e.getValue().unvoucheredValue().subtract(before), BigInteger::add);
+      deltas.merge(e.getKey().payer(), e.getValue().unvoucheredValue().subtract(before),
+          BigInteger::add);
     }
-    buildNanos.add(System.nanoTime() - started);
-    buildCpuNanos.add(CPU.getCurrentThreadCpuTime() - cpuStarted);
-    return new Built(batch.writes(), accepted, deltas, tasks.size());
+    return deltas;
   }
 
   /**
