@@ -26,6 +26,11 @@ import java.util.Set;
  * disjoint from every domain already used).
  */
 public final class CandidateSelector {
+  /**
+   * Answers a peer needs before its own latency ranks it; until then it counts as no slower than
+   * the typical peer (optimism under uncertainty, so new or once-unlucky peers get explored).
+   */
+  static final int EXPLORATION_SAMPLES = 8;
   private static final Comparator<Candidate> BEST_FIRST =
       Comparator.comparingDouble(Candidate::score).reversed().thenComparing(Candidate::peerId);
 
@@ -61,6 +66,28 @@ public final class CandidateSelector {
     return TipEstimator.tip(heads, config.syncAllowanceBlocks());
   }
 
+  /**
+   * Median p50 latency of the peers with at least {@link #EXPLORATION_SAMPLES} answers, or -1
+   * when none has that many yet.
+   */
+  private double typicalLatencyNanos(List<DirectoryPeer> peers) {
+    long[] p50s = new long[peers.size()];
+    int n = 0;
+    for (DirectoryPeer p : peers) {
+      if (reputation.latencySamples(p.peerId()) >= EXPLORATION_SAMPLES) {
+        Optional<Duration> q = reputation.latencyQuantile(p.peerId(), 0.5);
+        if (q.isPresent()) {
+          p50s[n++] = q.get().toNanos();
+        }
+      }
+    }
+    if (n == 0) {
+      return -1;
+    }
+    java.util.Arrays.sort(p50s, 0, n);
+    return p50s[n / 2];
+  }
+
   private boolean isFreshReport(ChainHead head, Instant now) {
     return head.known() && !head.observedAt().plus(config.headMaxAge()).isBefore(now);
   }
@@ -73,6 +100,7 @@ public final class CandidateSelector {
     Instant now = clock.instant();
     List<DirectoryPeer> peers = directory.peersServing(chain);
     OptionalLong tip = tip(peers, now);
+    double typical = typicalLatencyNanos(peers);
     List<Candidate> usable = new ArrayList<>();
     List<Candidate> tripped = new ArrayList<>();
     for (DirectoryPeer p : peers) {
@@ -92,6 +120,11 @@ public final class CandidateSelector {
       double success = reputation.successRate(p.peerId());
       double ref = config.latencyReference().toNanos();
       double p50 = reputation.latencyQuantile(p.peerId(), 0.5).map(Duration::toNanos).orElse((long) ref);
+      if (reputation.latencySamples(p.peerId()) < EXPLORATION_SAMPLES && typical >= 0) {
+        // Too few answers to judge: rank it as a typical peer, so one slow first answer (a cold
+        // cache, a loaded moment) does not starve it of the traffic that would correct it.
+        p50 = Math.min(p50, typical);
+      }
       // A request still waiting counts as at least that slow: a peer whose requests hang loses
       // rank at once instead of staying first choice until they time out.
       double waiting = reputation.oldestInFlight(p.peerId(), now).map(Duration::toNanos).orElse(0L);

@@ -113,6 +113,10 @@ public final class PeerReputation {
     synchronized double successRate() {
       return success;
     }
+
+    synchronized int samples() {
+      return count;
+    }
   }
 
   private Stats stats(String peer) {
@@ -171,6 +175,12 @@ public final class PeerReputation {
   public double successRate(String peer) {
     Stats s = peers.get(peer);
     return s == null ? 1.0 : s.successRate();
+  }
+
+  /** How many answer latencies the window holds for the peer (0 for a peer never answered). */
+  public int latencySamples(String peer) {
+    Stats s = peers.get(peer);
+    return s == null ? 0 : s.samples();
   }
 
   /** Latency quantile of recent answers; empty before the first answer. */
