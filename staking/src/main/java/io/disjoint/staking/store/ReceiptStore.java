@@ -39,7 +39,13 @@ import org.rocksdb.RocksIterator;
  */
 public final class ReceiptStore implements AutoCloseable {
   public static final String KIND = "receipts";
-  public static final int SCHEMA = 1;
+  /**
+   * 2: an attestation in a {@code receipts} value may be unsigned (zero-length signature, the
+   * "not yet signed" marker of lazy attestations); schema-1 values are a subset, so a schema-1
+   * store is upgraded in place on its first writable open, and older code then refuses it at
+   * open (SCHEMA_TOO_NEW) instead of failing on a value later.
+   */
+  public static final int SCHEMA = 2;
   static final List<String> FAMILIES = List.of("receipts", "seen", "totals", "vouchers", "claims");
 
   static {
@@ -81,7 +87,21 @@ public final class ReceiptStore implements AutoCloseable {
   /** Opens (creating if the directory is new or empty) the store of {@code networkId}. */
   public static ReceiptStore open(Path dir, String networkId, StoreConfig config) {
     StoreMetadata.checkOrCreate(dir, KIND, SCHEMA, networkId, true);
+    upgradeSchema(dir);
     return openRocks(dir, config, false);
+  }
+
+  /** Rewrites an older (compatible) schema number before anything newer is written. */
+  private static void upgradeSchema(Path dir) {
+    StoreMetadata m = StoreMetadata.read(dir);
+    if (m.schema() < SCHEMA) {
+      try {
+        new StoreMetadata(m.kind(), SCHEMA, m.networkId()).write(dir);
+      } catch (java.io.IOException e) {
+        throw new StoreOpenException(StoreOpenException.Kind.ROCKSDB, dir,
+            "cannot upgrade " + StoreMetadata.FILE_NAME + " to schema " + SCHEMA + ": " + e.getMessage(), e);
+      }
+    }
   }
 
   /**

@@ -233,7 +233,7 @@ class ReceiptStoreTest {
     Path meta = dir.resolve(StoreMetadata.FILE_NAME);
     String good = Files.readString(meta);
 
-    Files.writeString(meta, good.replace("schema=1", "schema=2"));
+    Files.writeString(meta, good.replace("schema=" + ReceiptStore.SCHEMA, "schema=" + (ReceiptStore.SCHEMA + 1)));
     assertEquals(StoreOpenException.Kind.METADATA_CORRUPT,
         assertThrows(StoreOpenException.class, this::open).kind(), "checksum catches edits");
 
@@ -241,16 +241,16 @@ class ReceiptStoreTest {
     assertEquals(StoreOpenException.Kind.METADATA_CORRUPT,
         assertThrows(StoreOpenException.class, this::open).kind());
 
-    new StoreMetadata(ReceiptStore.KIND, 2, "disjoint-test").write(dir);
+    new StoreMetadata(ReceiptStore.KIND, ReceiptStore.SCHEMA + 1, "disjoint-test").write(dir);
     assertEquals(StoreOpenException.Kind.SCHEMA_TOO_NEW,
         assertThrows(StoreOpenException.class, this::open).kind());
 
-    new StoreMetadata(ReceiptStore.KIND, 1, "disjoint-mainnet").write(dir);
+    new StoreMetadata(ReceiptStore.KIND, ReceiptStore.SCHEMA, "disjoint-mainnet").write(dir);
     StoreOpenException wrong = assertThrows(StoreOpenException.class, this::open);
     assertEquals(StoreOpenException.Kind.WRONG_NETWORK, wrong.kind());
     assertTrue(wrong.getMessage().contains("disjoint-mainnet"), wrong.getMessage());
 
-    new StoreMetadata(ReceiptStore.KIND, 1, "disjoint-test").write(dir);
+    new StoreMetadata(ReceiptStore.KIND, ReceiptStore.SCHEMA, "disjoint-test").write(dir);
     open().close();
   }
 

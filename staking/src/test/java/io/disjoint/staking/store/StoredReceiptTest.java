@@ -52,6 +52,27 @@ class StoredReceiptTest {
   }
 
   @Test
+  void aSchemaOneStoreIsUpgradedOnItsFirstWritableOpenSoOlderCodeRefusesIt(@TempDir Path dir) throws Exception {
+    PaymentReceipt r = Fixtures.receipt(gateway, 4);
+    try (ReceiptStore store = ReceiptStore.open(dir, "disjoint-test", StoreConfig.DEFAULTS)) {
+      store.append(r, node.sign(unsigned(r))).get();
+    }
+    new StoreMetadata(ReceiptStore.KIND, 1, "disjoint-test").write(dir);
+    try (ReceiptStore readOnly = ReceiptStore.openReadOnly(dir)) {
+      assertTrue(readOnly.get(r.epoch(), r.id()).isPresent());
+    }
+    assertEquals(1, StoreMetadata.read(dir).schema(), "a read-only open writes nothing");
+    try (ReceiptStore store = ReceiptStore.open(dir, "disjoint-test", StoreConfig.DEFAULTS)) {
+      assertEquals(2, StoreMetadata.read(dir).schema());
+      assertEquals(node.sign(unsigned(r)), store.get(r.epoch(), r.id()).orElseThrow().attestation(),
+          "schema-1 values read unchanged");
+    }
+    StoreOpenException older = assertThrows(StoreOpenException.class,
+        () -> StoreMetadata.checkOrCreate(dir, ReceiptStore.KIND, 1, "disjoint-test", true));
+    assertEquals(StoreOpenException.Kind.SCHEMA_TOO_NEW, older.kind(), "what code from before schema 2 sees");
+  }
+
+  @Test
   void aStoredValueWithBytesAfterTheMarkerIsRefused() {
     PaymentReceipt r = Fixtures.receipt(gateway, 3);
     byte[] value = StoredReceipt.encodeValue(r.encode(), unsigned(r).encode());
