@@ -35,7 +35,10 @@ import java.util.function.ToDoubleFunction;
  * scripts/bench-p2p.sh.
  *
  * <p>Both implementations get the same untimed warm-up before they are measured: {@code --warmup}
- * handshakes, then {@code --warmup-mib} MiB over each stream count. The JVM needs it more (its JIT
+ * handshakes and {@code --warmup-mib} MiB over each stream count, in {@value #WARMUP_SLICES}
+ * interleaved slices shaped like a round (so that code shared by handshakes and transfers is
+ * compiled with both in its profile, not recompiled when the first round switches between them).
+ * The JVM needs it more (its JIT
  * compiles the cipher, Noise, Yamux and Netty pipeline paths over the first GiB or so; without it
  * the first round ran at half the MB per CPU second of the third), but js gets the same, in each
  * of its processes. The JIT's compile time during each measured run is logged and summed in the
@@ -47,6 +50,7 @@ import java.util.function.ToDoubleFunction;
  */
 public final class P2pBenchmark {
   private static final long MIB = 1024 * 1024;
+  private static final int WARMUP_SLICES = 4;
 
   private record Options(
       int handshakes, int warmupHandshakes, int warmupMib, int mib, List<Integer> streams, boolean js, int rounds) {
@@ -122,10 +126,12 @@ public final class P2pBenchmark {
       Multiaddr addr = listener.listenAddrs().get(0).withPeerId(listener.peerId());
       log("java: warm-up (" + opts.warmupHandshakes() + " handshakes, " + opts.warmupMib() + " MiB over "
           + opts.streams() + " streams)");
-      handshakes(dialer, addr, opts.warmupHandshakes());
-      for (int n : opts.streams()) {
-        if (opts.warmupMib() > 0) {
-          throughput(dialer, addr, n, opts.warmupMib() * MIB);
+      for (int slice = 0; slice < WARMUP_SLICES; slice++) {
+        handshakes(dialer, addr, opts.warmupHandshakes() / WARMUP_SLICES);
+        for (int n : opts.streams()) {
+          if (opts.warmupMib() > 0) {
+            throughput(dialer, addr, n, opts.warmupMib() * MIB / WARMUP_SLICES);
+          }
         }
       }
       // Rounds alternate Java and js so that load from other work on the machine hits both alike.
