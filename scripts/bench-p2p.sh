@@ -9,11 +9,14 @@
 # (io.disjoint.p2p.bench.P2pBenchmark in p2p's test sources) and js<->js
 # (testnet/js/libp2p-bench.mjs). Prints a markdown table for docs/benchmarks.md.
 #
-# Warm-up (untimed, identical for both): --warmup handshakes, then --warmup-mib MiB over each
-# stream count of --streams. Java runs all rounds in one JVM and warms up once before round 1;
-# each js round is a fresh node process and warms up first. The JVM needs this: its JIT compiles
-# the cipher, Noise and Yamux loops only after a few hundred MiB, and with 64 MiB of warm-up the
-# first measured round ran at about half the MB per CPU second of the third.
+# Warm-up (untimed, identical for both): --warmup handshakes and --warmup-mib MiB over each
+# stream count of --streams, in 4 interleaved round-shaped slices. Java runs all rounds in one
+# JVM and warms up once before round 1; each js round is a fresh node process and warms up first.
+# The JVM needs this: its JIT compiles the cipher, Noise, Yamux and Netty pipeline paths over the
+# first GiB or so (with 64 MiB of warm-up the first measured round ran at about half the MB per
+# CPU second of the third). The report sums the JIT's compile time during the measured runs: if
+# it is more than a few per cent of the run time (a loaded machine starves the compiler threads),
+# the Java figures are still warming up; re-run when the machine is quiet.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
