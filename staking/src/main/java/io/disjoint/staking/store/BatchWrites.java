@@ -18,10 +18,15 @@ final class BatchWrites implements AutoCloseable {
   private static final int HEADER = 12;
   private static final byte VALUE_IN_FAMILY = 0x05;
 
-  private byte[] buf = new byte[1 << 16];
+  private byte[] buf;
   private int pos = HEADER;
   private int count;
   private WriteBatch batch;
+
+  /** @param expectedBytes a guess of the serialized size (grows if short) */
+  BatchWrites(int expectedBytes) {
+    buf = new byte[Math.max(256, expectedBytes)];
+  }
 
   void put(ColumnFamilyHandle family, int familyId, byte[] key, byte[] value)
       throws RocksDBException {

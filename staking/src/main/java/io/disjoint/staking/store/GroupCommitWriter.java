@@ -75,9 +75,14 @@ final class GroupCommitWriter implements AutoCloseable {
 
   /** What a mutation may touch: the batch being built and the running totals. */
   final class Batch {
-    private final BatchWrites writes = new BatchWrites();
+    private final BatchWrites writes;
     final Map<TotalsKey, EpochPayerTotals> dirty = new HashMap<>();
     final List<EpochPayerTotals> removed = new ArrayList<>();
+
+    /** A batch for {@code writes} queued writes (sizes its buffer: ~800 B per receipt). */
+    Batch(int writes) {
+      this.writes = new BatchWrites(HEADER_GUESS + writes * BYTES_PER_APPEND_GUESS);
+    }
 
     /** The batch's RocksDB WriteBatch, for writes other than the builder's own puts. */
     WriteBatch writes() {
@@ -94,6 +99,9 @@ final class GroupCommitWriter implements AutoCloseable {
       dirty.put(new TotalsKey(t.epoch(), t.payer()), t);
     }
   }
+
+  private static final int HEADER_GUESS = 1024;
+  private static final int BYTES_PER_APPEND_GUESS = 800;
 
   /** A built batch on its way to disk. */
   private record Built(WriteBatch writes, List<CompletableFuture<Void>> accepted,
@@ -308,7 +316,7 @@ final class GroupCommitWriter implements AutoCloseable {
     }
     List<byte[]> stored = lookUp(unknown);
     List<CompletableFuture<Void>> accepted = new ArrayList<>(tasks.size());
-    Batch batch = new Batch();
+    Batch batch = new Batch(tasks.size());
     List<AcceptedReceiptKeys.Group> touched = new ArrayList<>();
     List<Append> toWrite = new ArrayList<>(tasks.size());
     int looked = 0;

@@ -42,7 +42,7 @@ class BatchWritesTest {
       ColumnFamilyHandle b = handles.get(2);
       Random random = new Random(7);
       List<byte[]> values = new ArrayList<>();
-      BatchWrites writes = new BatchWrites();
+      BatchWrites writes = new BatchWrites(100);
       // sizes across the varint boundaries (127/128, 16383/16384) and past the initial buffer
       int[] sizes = {0, 1, 127, 128, 300, 16_383, 16_384, 70_000};
       for (int i = 0; i < sizes.length; i++) {
