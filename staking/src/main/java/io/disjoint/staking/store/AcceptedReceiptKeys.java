@@ -25,10 +25,12 @@ import org.rocksdb.RocksDBException;
  * receipts ({@link #mustAskStore}) are looked up in RocksDB as before, in one multi-get.
  *
  * <p>Memory is two generations of entries. When the young one holds {@code generationSize}
- * entries it becomes the old one and the old one is dropped, raising each group's floor above the
- * newest timestamp dropped. Entries are only dropped once at least {@code generationSize >= 2 x
- * maxBatch} newer keys were accepted, and at most two built batches are ever unsynced, so a
- * dropped key is always synced: a later RocksDB lookup sees it.
+ * entries it becomes the old one; of the previous old one only keys at least as new as their
+ * group's oldest young key are carried over (at most a generation of them), the rest are
+ * dropped, raising each group's floor above the newest timestamp it lost. Entries are only
+ * dropped from the old generation, i.e. once at least {@code generationSize >= 2 x maxBatch}
+ * newer keys were accepted, and at most two built batches are ever unsynced, so a dropped key
+ * is always synced: a later RocksDB lookup sees it.
  */
 final class AcceptedReceiptKeys {
   /** Newest receipt timestamp RocksDB holds for (epoch, payer), or -1. */
@@ -49,8 +51,11 @@ final class AcceptedReceiptKeys {
   static final class Group {
     final GroupCommitWriter.TotalsKey key;
     long floor;
-    long newestYoung = Long.MIN_VALUE;
-    long newestOld = Long.MIN_VALUE;
+    /** Oldest timestamp remembered since the last rotation: how late receipts still arrive. */
+    long oldestYoung = Long.MAX_VALUE;
+    /** Newest timestamp dropped at this rotation, and whether any entry of it is kept. */
+    long newestDropped = Long.MIN_VALUE;
+    boolean kept;
     /** Appends of the batch being built, folded into the totals before any mutation. */
     long pendingCount;
     long pendingComputeUnits;
@@ -128,29 +133,51 @@ final class AcceptedReceiptKeys {
 
   void remember(Group g, long timestampMs, long nonceHigh, long nonceLow, byte[] seenKey) {
     young.put(new Entry(g, timestampMs, nonceHigh, nonceLow), seenKey);
-    if (timestampMs > g.newestYoung) {
-      g.newestYoung = timestampMs;
+    if (timestampMs < g.oldestYoung) {
+      g.oldestYoung = timestampMs;
     }
   }
 
-  /** Called between batches: drops the old generation once the young one is full. */
+  /**
+   * Called between batches: once the young generation is full it becomes the old one, and of the
+   * old one only the keys at least as new as the oldest key of their group's young generation
+   * are carried over (at most a generation of them); the rest are dropped and raise their
+   * group's floor. Carrying keeps two streams of one payer that drift apart (two connections,
+   * one of them late) inside memory instead of pushing the late one below the floor.
+   */
   void rotateIfFull() {
     if (young.size() < generationSize) {
       return;
     }
+    HashMap<Entry, byte[]> next = young;
+    int carried = 0;
+    for (Map.Entry<Entry, byte[]> e : old.entrySet()) {
+      Group g = e.getKey().group();
+      long ts = e.getKey().timestampMs();
+      if (ts >= g.oldestYoung && carried < generationSize && groups.get(g.key) == g) {
+        next.put(e.getKey(), e.getValue());
+        carried++;
+      } else if (ts > g.newestDropped) {
+        g.newestDropped = ts;
+      }
+    }
+    for (Entry e : next.keySet()) {
+      e.group().kept = true;
+    }
     for (Iterator<Group> it = groups.values().iterator(); it.hasNext(); ) {
       Group g = it.next();
-      if (g.newestOld != Long.MIN_VALUE && g.newestOld >= g.floor) {
-        g.floor = g.newestOld == Long.MAX_VALUE ? Long.MAX_VALUE : g.newestOld + 1;
+      if (g.newestDropped != Long.MIN_VALUE && g.newestDropped >= g.floor) {
+        g.floor = g.newestDropped == Long.MAX_VALUE ? Long.MAX_VALUE : g.newestDropped + 1;
       }
-      g.newestOld = g.newestYoung;
-      g.newestYoung = Long.MIN_VALUE;
-      if (g.newestOld == Long.MIN_VALUE) {
+      g.newestDropped = Long.MIN_VALUE;
+      g.oldestYoung = Long.MAX_VALUE;
+      if (!g.kept) {
         // nothing of it left in memory (all synced): the next touch asks RocksDB again
         it.remove();
       }
+      g.kept = false;
     }
-    old = young;
+    old = next;
     young = new HashMap<>(Math.min(generationSize, 1 << 20) * 2);
   }
 

@@ -114,6 +114,29 @@ class AcceptedReceiptKeysTest {
   }
 
   @Test
+  void aLaggingStreamOfTheSamePayerStaysInMemory() throws Exception {
+    // one payer's receipts over two connections, one of them 150 receipts behind the other
+    // (more than a generation holds)
+    AcceptedReceiptKeys keys = new AcceptedReceiptKeys(this::newest, 200);
+    int unknown = 0;
+    for (long i = 0; i < 5_000; i++) {
+      if (i % 25 == 0) {
+        keys.rotateIfFull();
+      }
+      for (long ts : new long[] {2 * i + 300, 2 * i + 1}) {
+        AcceptedReceiptKeys.Group g = keys.group(new GroupCommitWriter.TotalsKey(7, PAYERS[0]));
+        if (keys.check(g, ts, ts, ts, seenKey(ts, 0)) == Verdict.UNKNOWN) {
+          unknown++;
+        }
+        keys.remember(g, ts, ts, ts, seenKey(ts, 0));
+        stored.put(List.of(7L, 0L, ts, ts), seenKey(ts, 0));
+      }
+    }
+    assertEquals(0, unknown, "the late stream never fell below the floor");
+    assertTrue(keys.remembered() <= 3 * 200, "bounded: " + keys.remembered());
+  }
+
+  @Test
   void aGroupFirstTouchedAfterReopenStartsAboveWhatTheStoreHolds() throws Exception {
     stored.put(List.of(3L, 1L, 500L, 9L), seenKey(1, 0));
     AcceptedReceiptKeys keys = new AcceptedReceiptKeys(this::newest, 100);
