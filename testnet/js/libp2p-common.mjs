@@ -36,7 +36,10 @@ export async function createNode ({ listen = ['/ip4/127.0.0.1/tcp/0'], pingInter
     services: {
       identify: identify(),
       identifyPush: identifyPush(),
-      ping: ping()
+      // The connection monitor pings on the same protocol and interval as the peer's reported
+      // ping loop; with js's default of 1 outbound ping stream per connection the two collide now
+      // and then (TooManyOutboundProtocolStreamsError, a js-side limit, not a Java failure).
+      ping: ping({ maxOutboundStreams: 4 })
     }
   })
   if (echo) {
