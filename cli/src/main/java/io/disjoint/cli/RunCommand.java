@@ -54,6 +54,15 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--blocked-addresses", paramLabel = "FILE", description = "your jurisdiction's list of addresses (one 0x address per line, # comments): served chains refuse transactions and calls naming them, and gateways retry such requests on nodes elsewhere")
   java.nio.file.Path blockedAddresses;
 
+  @Option(names = "--receipt-verify-one-in", paramLabel = "N", description = "serving node: check the signature of 1 receipt in N on the relay path (default 32; 1 = all); all are checked before a claim")
+  Integer receiptVerifyOneIn;
+
+  @Option(names = "--receipt-verify-first", paramLabel = "N", description = "serving node: always check the first N receipts of each gateway (default 8)")
+  Integer receiptVerifyFirst;
+
+  @Option(names = "--receipt-audit-one-in", paramLabel = "N", description = "gateway: ask for a signed response attestation on 1 relay in N (default 64; quorum calls always ask)")
+  Integer receiptAuditOneIn;
+
   @Option(names = "--no-receipts", description = "relay without payment receipts")
   boolean noReceipts;
 
@@ -107,6 +116,7 @@ final class RunCommand implements Callable<Integer> {
     if (blockedAddresses != null) {
       b.blockedAddresses(blockedAddresses);
     }
+    b.receiptSampling(receiptVerifyOneIn, receiptVerifyFirst, receiptAuditOneIn);
     NodeConfig config = b.build();
     config.addressPolicy(); // a bad list is a flag error before anything starts
     return config;

@@ -24,6 +24,9 @@ final class NodeConfigToml {
     c.metrics().ifPresent(m -> b.append("metrics = ").append(quote(m.toString())).append('\n'));
     b.append("key-type = ").append(quote(c.keyType())).append('\n');
     b.append("receipts = ").append(c.receipts()).append('\n');
+    b.append("receipt-verify-one-in = ").append(c.receiptSampling().verifyOneIn()).append('\n');
+    b.append("receipt-verify-first = ").append(c.receiptSampling().verifyFirstPerGateway()).append('\n');
+    b.append("receipt-audit-one-in = ").append(c.receiptSampling().auditOneIn()).append('\n');
     c.blockedAddresses().ifPresent(f -> b.append("blocked-addresses = ").append(quote(f.toString())).append('\n'));
     return b.toString();
   }

@@ -29,6 +29,8 @@ import java.util.Set;
  * @param peerRedialMax back-off ceiling for static peers
  * @param blockedAddresses the operator's blocked-addresses list file (one address per line), if any:
  *     served chains refuse transactions and calls that name a listed address
+ * @param receiptSampling how many receipt signatures a serving node checks on the relay path and
+ *     how often a gateway asks for a signed attestation (docs/receipts.md)
  */
 public record NodeConfig(
     Path dataDir,
@@ -44,7 +46,8 @@ public record NodeConfig(
     boolean receipts,
     Duration peerRedialInitial,
     Duration peerRedialMax,
-    Optional<Path> blockedAddresses) {
+    Optional<Path> blockedAddresses,
+    io.disjoint.node.payment.ReceiptSampling receiptSampling) {
 
   public static final String DEFAULT_LISTEN = "/ip4/0.0.0.0/tcp/4001";
   public static final String DEFAULT_KEY_TYPE = "ed25519";
@@ -107,6 +110,7 @@ public record NodeConfig(
       throw new ConfigException("--metrics must not use the same address as --gateway: " + gateway.get());
     }
     Objects.requireNonNull(blockedAddresses, "blockedAddresses");
+    Objects.requireNonNull(receiptSampling, "receiptSampling");
     if (blockedAddresses.isPresent() && serve.isEmpty()) {
       throw new ConfigException("--blocked-addresses applies to the chains this node serves; add --serve CHAIN=URL or drop it");
     }
@@ -136,6 +140,7 @@ public record NodeConfig(
     b.peerRedialInitial = peerRedialInitial;
     b.peerRedialMax = peerRedialMax;
     b.blockedAddresses = blockedAddresses.orElse(null);
+    b.receiptSampling = receiptSampling;
     return b;
   }
 
@@ -182,8 +187,26 @@ public record NodeConfig(
     private Duration peerRedialInitial = DEFAULT_PEER_REDIAL_INITIAL;
     private Duration peerRedialMax = DEFAULT_PEER_REDIAL_MAX;
     private Path blockedAddresses;
+    private io.disjoint.node.payment.ReceiptSampling receiptSampling = io.disjoint.node.payment.ReceiptSampling.DEFAULTS;
 
     private Builder() {}
+
+    /**
+     * Receipt sampling; each argument may be null to keep the current value. An out-of-range value
+     * is a {@link ConfigException} naming its flag.
+     */
+    public Builder receiptSampling(Integer verifyOneIn, Integer verifyFirst, Integer auditOneIn) {
+      io.disjoint.node.payment.ReceiptSampling s = receiptSampling;
+      try {
+        receiptSampling = new io.disjoint.node.payment.ReceiptSampling(
+            verifyOneIn != null ? verifyOneIn : s.verifyOneIn(),
+            verifyFirst != null ? verifyFirst : s.verifyFirstPerGateway(),
+            auditOneIn != null ? auditOneIn : s.auditOneIn());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(e.getMessage(), e);
+      }
+      return this;
+    }
 
     public Builder blockedAddresses(Path file) {
       this.blockedAddresses = file;
@@ -280,7 +303,7 @@ public record NodeConfig(
       return new NodeConfig(dataDir, effectiveListen, serve, Optional.ofNullable(gateway), routes,
           methodProfile, peers,
           domain, Optional.ofNullable(metrics), keyType, receipts, peerRedialInitial, peerRedialMax,
-          Optional.ofNullable(blockedAddresses));
+          Optional.ofNullable(blockedAddresses), receiptSampling);
     }
   }
 }

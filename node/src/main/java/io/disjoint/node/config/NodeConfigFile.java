@@ -30,6 +30,9 @@ import java.util.Set;
  * key-type = "ed25519"
  * receipts = true
  * blocked-addresses = "blocked.txt"    # relative to the file's directory; served chains refuse them
+ * receipt-verify-one-in = 32           # serving node: check 1 receipt signature in N ...
+ * receipt-verify-first = 8             # ... after the first N of each gateway
+ * receipt-audit-one-in = 64            # gateway: ask for a signed attestation on 1 relay in N
  * </pre>
  *
  * The result is a builder so flags given on the command line can override the file.
@@ -37,7 +40,7 @@ import java.util.Set;
 public final class NodeConfigFile {
   private static final Set<String> KEYS = Set.of(
       "data-dir", "listen", "serve", "gateway", "route", "method-profile", "peer", "domain", "metrics", "key-type", "receipts",
-      "blocked-addresses");
+      "blocked-addresses", "receipt-verify-one-in", "receipt-verify-first", "receipt-audit-one-in");
 
   private NodeConfigFile() {}
 
@@ -111,6 +114,8 @@ public final class NodeConfigFile {
     if (keyType != null) {
       b.keyType(keyType);
     }
+    b.receiptSampling(integer(root, "receipt-verify-one-in", where), integer(root, "receipt-verify-first", where),
+        integer(root, "receipt-audit-one-in", where));
     String blocked = string(root, "blocked-addresses", where);
     if (blocked != null) {
       b.blockedAddresses(base == null ? Path.of(blocked) : base.resolve(blocked));
@@ -127,6 +132,17 @@ public final class NodeConfigFile {
 
   private static String label(String key, String where) {
     return "key '" + key + "' in " + where;
+  }
+
+  private static Integer integer(JsonNode root, String key, String where) {
+    JsonNode n = root.get(key);
+    if (n == null) {
+      return null;
+    }
+    if (!n.isIntegralNumber() || !n.canConvertToInt()) {
+      throw new ConfigException(label(key, where) + " must be a whole number");
+    }
+    return n.asInt();
   }
 
   private static String string(JsonNode root, String key, String where) {

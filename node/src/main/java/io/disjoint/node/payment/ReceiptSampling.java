@@ -21,13 +21,13 @@ public record ReceiptSampling(int verifyOneIn, int verifyFirstPerGateway, int au
 
   public ReceiptSampling {
     if (verifyOneIn < 1) {
-      throw new IllegalArgumentException("receipts.verify-one-in must be >= 1: " + verifyOneIn);
+      throw new IllegalArgumentException("--receipt-verify-one-in must be >= 1, got " + verifyOneIn);
     }
     if (verifyFirstPerGateway < 0) {
-      throw new IllegalArgumentException("receipts.verify-first-per-gateway must be >= 0: " + verifyFirstPerGateway);
+      throw new IllegalArgumentException("--receipt-verify-first must be >= 0, got " + verifyFirstPerGateway);
     }
     if (auditOneIn < 1) {
-      throw new IllegalArgumentException("receipts.audit-one-in must be >= 1: " + auditOneIn);
+      throw new IllegalArgumentException("--receipt-audit-one-in must be >= 1, got " + auditOneIn);
     }
   }
 }

@@ -69,7 +69,8 @@ public final class ServingWiring implements AutoCloseable {
       if (config.receipts()) {
         store = Optional.of(PaymentWiring.openStore(dataDir));
         workers = Optional.of(ReceiptWorkers.forThisMachine(blocking));
-        payment = PaymentWiring.serving(key, store.get(), clock, workers.get());
+        payment = PaymentWiring.serving(key, store.get(), clock, workers.get(), config.receiptSampling(),
+            new java.security.SecureRandom());
       }
       if (!policy.isEmpty()) {
         LOG.info("refusing transactions and calls that name any of the {} addresses in --blocked-addresses {}",

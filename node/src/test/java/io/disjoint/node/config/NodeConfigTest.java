@@ -173,4 +173,26 @@ class NodeConfigTest {
     e = assertThrows(ConfigException.class, missing::addressPolicy);
     assertTrue(e.getMessage().contains("nope.txt"), e.getMessage());
   }
+
+  @Test
+  void receiptSamplingComesFromFlagsOrTheFileAndNamesTheFlagWhenOutOfRange(@TempDir Path dir) throws Exception {
+    NodeConfig defaults = NodeConfig.builder().dataDir(dir).build();
+    assertEquals(io.disjoint.node.payment.ReceiptSampling.DEFAULTS, defaults.receiptSampling());
+
+    NodeConfig strict = NodeConfig.builder().dataDir(dir).receiptSampling(1, null, 1).build();
+    assertEquals(new io.disjoint.node.payment.ReceiptSampling(1, 8, 1), strict.receiptSampling());
+
+    Files.writeString(dir.resolve("node.toml"), "data-dir = \"d\"\nreceipt-verify-one-in = 4\nreceipt-verify-first = 2\n"
+        + "receipt-audit-one-in = 16\n");
+    NodeConfig fromToml = NodeConfigFile.load(dir.resolve("node.toml")).build();
+    assertEquals(new io.disjoint.node.payment.ReceiptSampling(4, 2, 16), fromToml.receiptSampling());
+
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> NodeConfig.builder().dataDir(dir).receiptSampling(0, null, null));
+    assertTrue(e.getMessage().startsWith("--receipt-verify-one-in must be >= 1"), e.getMessage());
+    Files.writeString(dir.resolve("bad.toml"), "receipt-audit-one-in = \"often\"\n");
+    e = assertThrows(ConfigException.class, () -> NodeConfigFile.load(dir.resolve("bad.toml")));
+    assertTrue(e.getMessage().contains("key 'receipt-audit-one-in'") && e.getMessage().contains("whole number"),
+        e.getMessage());
+  }
 }
