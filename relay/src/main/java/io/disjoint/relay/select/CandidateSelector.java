@@ -67,25 +67,22 @@ public final class CandidateSelector {
   }
 
   /**
-   * Median p50 latency of the peers with at least {@link #EXPLORATION_SAMPLES} answers, or -1
-   * when none has that many yet.
+   * Median of the p50 latencies (nanoseconds, -1 = none) of the peers with at least
+   * {@link #EXPLORATION_SAMPLES} answers, or -1 when none has that many yet.
    */
-  private double typicalLatencyNanos(List<DirectoryPeer> peers) {
-    long[] p50s = new long[peers.size()];
+  private static long typicalLatencyNanos(long[] p50s, int[] samples) {
+    long[] judged = new long[p50s.length];
     int n = 0;
-    for (DirectoryPeer p : peers) {
-      if (reputation.latencySamples(p.peerId()) >= EXPLORATION_SAMPLES) {
-        Optional<Duration> q = reputation.latencyQuantile(p.peerId(), 0.5);
-        if (q.isPresent()) {
-          p50s[n++] = q.get().toNanos();
-        }
+    for (int i = 0; i < p50s.length; i++) {
+      if (samples[i] >= EXPLORATION_SAMPLES && p50s[i] >= 0) {
+        judged[n++] = p50s[i];
       }
     }
     if (n == 0) {
       return -1;
     }
-    java.util.Arrays.sort(p50s, 0, n);
-    return p50s[n / 2];
+    java.util.Arrays.sort(judged, 0, n);
+    return judged[n / 2];
   }
 
   private boolean isFreshReport(ChainHead head, Instant now) {
@@ -100,10 +97,19 @@ public final class CandidateSelector {
     Instant now = clock.instant();
     List<DirectoryPeer> peers = directory.peersServing(chain);
     OptionalLong tip = tip(peers, now);
-    double typical = typicalLatencyNanos(peers);
+    // Each peer's latency window is read once per call: its p50 and how many answers it holds.
+    long[] p50s = new long[peers.size()];
+    int[] samples = new int[peers.size()];
+    for (int i = 0; i < p50s.length; i++) {
+      String id = peers.get(i).peerId();
+      samples[i] = reputation.latencySamples(id);
+      p50s[i] = reputation.latencyQuantile(id, 0.5).map(Duration::toNanos).orElse(-1L);
+    }
+    long typical = typicalLatencyNanos(p50s, samples);
     List<Candidate> usable = new ArrayList<>();
     List<Candidate> tripped = new ArrayList<>();
-    for (DirectoryPeer p : peers) {
+    for (int i = 0; i < p50s.length; i++) {
+      DirectoryPeer p = peers.get(i);
       double freshness;
       long lag = 0;
       if (isFreshReport(p.head(), now) && tip.isPresent()) {
@@ -119,8 +125,8 @@ public final class CandidateSelector {
       CircuitBreakers.State domainState = breakers.domainState(p.domain());
       double success = reputation.successRate(p.peerId());
       double ref = config.latencyReference().toNanos();
-      double p50 = reputation.latencyQuantile(p.peerId(), 0.5).map(Duration::toNanos).orElse((long) ref);
-      if (reputation.latencySamples(p.peerId()) < EXPLORATION_SAMPLES && typical >= 0) {
+      double p50 = p50s[i] >= 0 ? p50s[i] : ref;
+      if (samples[i] < EXPLORATION_SAMPLES && typical >= 0) {
         // Too few answers to judge: rank it as a typical peer, so one slow first answer (a cold
         // cache, a loaded moment) does not starve it of the traffic that would correct it.
         p50 = Math.min(p50, typical);
