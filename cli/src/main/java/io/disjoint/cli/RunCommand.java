@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
         "Runs a node: prints 'listening <multiaddr>/p2p/<peer id>' per listen address and",
-        "'gateway <url>' per gateway chain on stdout, logs on stderr, and serves until SIGTERM or Ctrl-C."})
+        "'gateway <url>' per gateway chain on stdout (also later, when the gateway learns a chain a peer serves),",
+        "logs on stderr, and serves until SIGTERM or Ctrl-C."})
 final class RunCommand implements Callable<Integer> {
   @Option(names = "--data-dir", paramLabel = "DIR", description = "node key (node.key), receipt store and evidence; created if missing")
   Path dataDir;
@@ -33,7 +34,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--gateway", paramLabel = "HOST:PORT", description = "also run a JSON-RPC gateway (HTTP + WebSocket) there, e.g. 127.0.0.1:8600")
   String gateway;
 
-  @Option(names = "--route", paramLabel = "CHAIN", description = "a chain the gateway accepts that this node does not serve (peers do), repeatable")
+  @Option(names = "--route", paramLabel = "CHAIN", description = "a chain the gateway accepts and prints at start, before any peer serving it is connected, repeatable (chains that connected peers serve are learned from their hellos without it)")
   List<String> route = new ArrayList<>();
 
   @Option(names = "--method-profile", paramLabel = "NAME", description = "gateway method policy: default, or strict (state reads need a quorum of 2 disjoint peers)")

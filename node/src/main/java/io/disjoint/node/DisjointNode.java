@@ -26,7 +26,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +55,6 @@ public final class DisjointNode implements AutoCloseable {
   private Host host;
   private ServingWiring serving;
   private GatewayWiring gateway;
-  private final List<String> gatewayUrls = new ArrayList<>();
   private volatile boolean closed;
 
   private DisjointNode(NodeConfig config, PrivKey key) {
@@ -144,8 +142,7 @@ public final class DisjointNode implements AutoCloseable {
     stopOrder.push(evidence);
     gateway = GatewayWiring.start(config, host, directory, payment, evidence, metrics, scheduler, blocking, clock);
     stopOrder.push(gateway);
-    gatewayUrls.addAll(gateway.urls());
-    LOG.info("gateway for {} at {}", config.gatewayChains(), gateway.urls());
+    LOG.info("gateway for {} at {}; it also accepts chains its peers serve", config.gatewayChains(), gateway.urls());
   }
 
   public PeerId peerId() {
@@ -158,9 +155,17 @@ public final class DisjointNode implements AutoCloseable {
     return host.listenAddrs().stream().map(a -> a + "/p2p/" + id).toList();
   }
 
-  /** {@code http://HOST:PORT/<chain>} for each chain the gateway accepts (empty without --gateway). */
+  /** {@code http://HOST:PORT/<chain>} for each chain the gateway accepts now (empty without --gateway). */
   public List<String> gatewayUrls() {
-    return List.copyOf(gatewayUrls);
+    return gateway == null ? List.of() : gateway.urls();
+  }
+
+  /**
+   * The gateway URLs accepted so far (empty without --gateway); {@code listener} then gets the URL
+   * of each chain the gateway starts to accept later (learned from a peer's hello), exactly once.
+   */
+  public List<String> subscribeGatewayUrls(java.util.function.Consumer<String> listener) {
+    return gateway == null ? List.of() : gateway.subscribeUrls(listener);
   }
 
   public PrometheusMeterRegistry metrics() {

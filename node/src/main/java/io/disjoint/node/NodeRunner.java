@@ -7,7 +7,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What {@code disjoint run} does: start the node, print one {@code listening <multiaddr>/p2p/<id>}
- * line per listen address and one {@code gateway <url>} line per gateway chain on stdout (logs go
+ * line per listen address and one {@code gateway <url>} line per gateway chain on stdout, also later
+ * for each chain the gateway learns from its peers (logs go
  * to stderr, never between these lines), then serve until SIGTERM/SIGINT, stop cleanly and
  * return exit code 0.
  */
@@ -26,7 +27,8 @@ public final class NodeRunner {
         for (String addr : node.listenAddresses()) {
           out.println("listening " + addr);
         }
-        for (String url : node.gatewayUrls()) {
+        // Chains learned later from peers' hellos are printed when the gateway first accepts them.
+        for (String url : node.subscribeGatewayUrls(url -> printGateway(out, url))) {
           out.println("gateway " + url);
         }
         out.flush();
@@ -43,5 +45,12 @@ public final class NodeRunner {
     }
     LOG.info("stopped");
     return 0;
+  }
+
+  private static void printGateway(PrintStream out, String url) {
+    synchronized (out) {
+      out.println("gateway " + url);
+      out.flush();
+    }
   }
 }

@@ -5,10 +5,11 @@ import io.disjoint.node.config.HostPort;
 import io.disjoint.node.config.NodeConfig;
 import io.disjoint.p2p.api.Host;
 import io.disjoint.p2p.host.Libp2pHost;
-import io.disjoint.relay.directory.PeerDirectory;
+import io.disjoint.relay.directory.InMemoryPeerDirectory;
 import io.disjoint.relay.gateway.GatewayConfig;
 import io.disjoint.relay.gateway.GatewayEventLoops;
 import io.disjoint.relay.gateway.GatewayServer;
+import io.disjoint.relay.gateway.RoutablePeerCount;
 import io.disjoint.relay.gateway.WebSocketSessions;
 import io.disjoint.relay.protocol.GatewayPayment;
 import io.disjoint.relay.protocol.PooledRelayTransport;
@@ -24,28 +25,38 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The gateway of a node: the JSON-RPC server on --gateway, the diversity router over the peer
- * directory, and pooled relay streams to the chosen peers over the libp2p host.
+ * directory, pooled relay streams to the chosen peers over the libp2p host, and the chains it
+ * accepts kept in step with what peers advertise in their hellos ({@link RoutableChains}).
  */
 public final class GatewayWiring implements AutoCloseable {
   private final GatewayServer server;
   private final PooledRelayTransport transport;
+  private final RoutableChains chains;
+  private final InMemoryPeerDirectory directory;
+  private final Consumer<String> onDirectoryChange;
 
-  private GatewayWiring(GatewayServer server, PooledRelayTransport transport) {
+  private GatewayWiring(GatewayServer server, PooledRelayTransport transport, RoutableChains chains,
+      InMemoryPeerDirectory directory) {
     this.server = server;
     this.transport = transport;
+    this.chains = chains;
+    this.directory = directory;
+    this.onDirectoryChange = peer -> chains.changed();
   }
 
   /**
    * @param blocking where evidence is written and receipts are signed (virtual threads are fine)
    */
-  public static GatewayWiring start(NodeConfig config, Host host, PeerDirectory directory, GatewayPayment payment,
+  public static GatewayWiring start(NodeConfig config, Host host, InMemoryPeerDirectory directory, GatewayPayment payment,
       EvidenceLog evidence, MeterRegistry metrics, ScheduledExecutorService timers, ExecutorService blocking,
       Clock clock) {
     HostPort where = config.gateway().orElseThrow();
@@ -68,7 +79,7 @@ public final class GatewayWiring implements AutoCloseable {
     config.gatewayChains().forEach(gc::chain);
     GatewayServer server;
     try {
-      GatewayServer created = new GatewayServer(gc.build(), router, router::routablePeers, sessions, clock);
+      GatewayServer created = new GatewayServer(gc.build(), router, peerCount(router), sessions, clock);
       server = host instanceof Libp2pHost libp2p ? created.start(besideRelayStreams(libp2p, transport)) : created.start();
     } catch (IllegalArgumentException e) {
       throw new NodeException("--gateway " + where + ": " + e.getMessage(), e);
@@ -78,7 +89,27 @@ public final class GatewayWiring implements AutoCloseable {
     } catch (RuntimeException e) {
       throw new NodeException("--gateway " + where + " cannot listen: " + e.getMessage(), e);
     }
-    return new GatewayWiring(server, transport);
+    String urlPrefix = server.url(""); // fixed once bound; valid after close too
+    RoutableChains chains = new RoutableChains(config.gatewayChains(), directory::chains, server::acceptChain,
+        chain -> urlPrefix + chain, timers);
+    GatewayWiring wiring = new GatewayWiring(server, transport, chains, directory);
+    directory.addListener(wiring.onDirectoryChange);
+    chains.changed(); // peers that said hello before the gateway started
+    return wiring;
+  }
+
+  private static RoutablePeerCount peerCount(DiversityRouter router) {
+    return new RoutablePeerCount() {
+      @Override
+      public int routablePeers(String chain) {
+        return router.routablePeers(chain);
+      }
+
+      @Override
+      public Map<String, Integer> routablePeersByDomain(String chain) {
+        return router.routablePeersByDomain(chain);
+      }
+    };
   }
 
   /**
@@ -101,12 +132,22 @@ public final class GatewayWiring implements AutoCloseable {
     transport.forget(peerId);
   }
 
+  /** {@code http://HOST:PORT/<chain>} for each chain the gateway accepts now. */
   public List<String> urls() {
-    return server.urls();
+    return chains.urls();
+  }
+
+  /**
+   * The URLs accepted so far; {@code listener} then gets each chain's URL when the gateway first
+   * accepts it (learned from a peer's hello), exactly once, on the node's timer thread.
+   */
+  public List<String> subscribeUrls(Consumer<String> listener) {
+    return chains.subscribe(listener);
   }
 
   @Override
   public void close() {
+    directory.removeListener(onDirectoryChange);
     server.close();
   }
 }

@@ -45,6 +45,10 @@ public final class InMemoryPeerDirectory implements PeerDirectory {
     listeners.add(listener);
   }
 
+  public void removeListener(Consumer<String> listener) {
+    listeners.remove(listener);
+  }
+
   /** Adds or replaces a statically configured peer (heads unknown until it answers or says hello). */
   public void putStatic(String peerId, FailureDomain domain, Set<String> chains) {
     Map<String, ChainHead> heads = new HashMap<>();
@@ -94,6 +98,20 @@ public final class InMemoryPeerDirectory implements PeerDirectory {
 
   public Set<String> peers() {
     return Set.copyOf(peers.keySet());
+  }
+
+  /**
+   * Every chain some peer serves (advertised in its hello or configured), with the number of those
+   * peers per chain, sorted by chain.
+   */
+  public java.util.SortedMap<String, Integer> chains() {
+    java.util.SortedMap<String, Integer> out = new java.util.TreeMap<>();
+    peers.forEach((id, e) -> {
+      synchronized (e.heads) {
+        e.heads.keySet().forEach(chain -> out.merge(chain, 1, Integer::sum));
+      }
+    });
+    return out;
   }
 
   @Override

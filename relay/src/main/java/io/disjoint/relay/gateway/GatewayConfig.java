@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * 25 MB); every check names the config key at fault.
  *
  * @param listen address to bind (port 0 picks a free one)
- * @param chains CAIP-2 chain ids served at {@code POST /<chain>}
+ * @param chains CAIP-2 chain ids served at {@code POST /<chain>} from the start (may be empty: a
+ *     gateway also accepts chains learned later, see {@link GatewayServer#acceptChain})
  * @param aliases extra path names, alias -> chain id (e.g. {@code eth -> eip155:1})
  * @param methodProfile method table profile ({@code default}, {@code strict})
  * @param maxBodyBytes larger request bodies get HTTP 413
@@ -74,9 +75,6 @@ public record GatewayConfig(
     Objects.requireNonNull(methodProfile, "methodProfile");
     corsOrigins = List.copyOf(corsOrigins);
     Objects.requireNonNull(clientVersion, "clientVersion");
-    if (chains.isEmpty()) {
-      throw new IllegalArgumentException("gateway.chains: at least one chain is needed");
-    }
     for (String chain : chains) {
       if (!CAIP2.matcher(chain).matches()) {
         throw new IllegalArgumentException(
@@ -135,7 +133,7 @@ public record GatewayConfig(
     return new Builder();
   }
 
-  /** Builder with the named defaults above; chains must be added. */
+  /** Builder with the named defaults above and no chain. */
   public static final class Builder {
     private InetSocketAddress listen = new InetSocketAddress("127.0.0.1", 8545);
     private final List<String> chains = new ArrayList<>();

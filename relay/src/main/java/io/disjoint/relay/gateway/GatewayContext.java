@@ -1,40 +1,30 @@
 package io.disjoint.relay.gateway;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
-/** What every connection of one gateway shares: immutable after construction, thread-safe. */
+/**
+ * What every connection of one gateway shares, thread-safe: the chains may grow while the
+ * gateway runs (chains learned from peers), everything else is fixed at construction.
+ */
 record GatewayContext(
     GatewayConfig config,
-    Map<String, ChainEndpoint> byPath,
-    List<ChainEndpoint> chains,
+    GatewayChains chainRegistry,
     RpcDispatcher dispatcher,
     CorsPolicy cors,
     RoutablePeerCount peerCount,
     WebSocketSessions sessions) {
 
-  GatewayContext {
-    byPath = Map.copyOf(new LinkedHashMap<>(byPath));
-    chains = List.copyOf(chains);
-  }
-
   /** The chain at a path (CAIP-2 id or alias), or null. */
   ChainEndpoint resolve(String path) {
-    return byPath.get(path);
+    return chainRegistry.resolve(path);
+  }
+
+  /** The chains accepted now, configured first, then learned ones in the order learned. */
+  List<ChainEndpoint> chains() {
+    return chainRegistry.all();
   }
 
   String chainList() {
-    StringBuilder out = new StringBuilder();
-    for (ChainEndpoint chain : chains) {
-      if (!out.isEmpty()) {
-        out.append(", ");
-      }
-      out.append(chain.chainId());
-      for (String alias : chain.aliases()) {
-        out.append(" (/").append(alias).append(')');
-      }
-    }
-    return out.toString();
+    return chainRegistry.describe();
   }
 }

@@ -1,7 +1,6 @@
 package io.disjoint.relay.gateway;
 
 import io.disjoint.relay.jsonrpc.JsonRpcError;
-import io.disjoint.relay.policy.MethodTable;
 import io.disjoint.relay.route.RequestRouter;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
@@ -34,9 +33,7 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -75,6 +72,7 @@ public final class GatewayServer implements AutoCloseable {
 
   private final GatewayConfig config;
   private final GatewayContext context;
+  private final GatewayChains chains;
   private final ChannelGroup connections = new DefaultChannelGroup("gateway-connections", GlobalEventExecutor.INSTANCE);
   private EventLoopGroup bossGroup;
   private EventLoopGroup ioGroup;
@@ -111,29 +109,10 @@ public final class GatewayServer implements AutoCloseable {
     Objects.requireNonNull(metrics, "metrics");
     this.config = Objects.requireNonNull(config, "config");
     Objects.requireNonNull(router, "router");
-    Map<String, MethodTable> tables = new HashMap<>();
-    Map<String, ChainEndpoint> byPath = new HashMap<>();
-    List<ChainEndpoint> chains = new ArrayList<>();
-    for (String chainId : config.chains()) {
-      String family = chainId.substring(0, chainId.indexOf(':'));
-      MethodTable table =
-          tables.computeIfAbsent(family, f -> MethodTable.load(f, config.methodProfile()));
-      List<String> aliases = new ArrayList<>();
-      config.aliases().forEach((alias, target) -> {
-        if (target.equals(chainId)) {
-          aliases.add(alias);
-        }
-      });
-      aliases.sort(null);
-      ChainEndpoint endpoint = new ChainEndpoint(chainId, aliases, table, config.clientVersion());
-      chains.add(endpoint);
-      byPath.put(chainId, endpoint);
-      aliases.forEach(alias -> byPath.put(alias, endpoint));
-    }
+    this.chains = new GatewayChains(config);
     this.context =
         new GatewayContext(
             config,
-            byPath,
             chains,
             new RpcDispatcher(
                 config, router, Objects.requireNonNull(clock, "clock"), new GatewayMetrics(metrics)),
@@ -239,14 +218,28 @@ public final class GatewayServer implements AutoCloseable {
     return (InetSocketAddress) serverChannel.localAddress();
   }
 
-  /** {@code http://host:port/<chain>} for each chain, as printed by the daemon. */
+  /** {@code http://host:port/<chain>} for each chain accepted now, as printed by the daemon. */
   public List<String> urls() {
-    InetSocketAddress at = address();
     List<String> urls = new ArrayList<>();
-    for (String chain : config.chains()) {
-      urls.add("http://" + at.getHostString() + ":" + at.getPort() + "/" + chain);
+    for (ChainEndpoint chain : chains.all()) {
+      urls.add(url(chain.chainId()));
     }
     return urls;
+  }
+
+  /** {@code http://host:port/<chain>}. */
+  public String url(String chain) {
+    InetSocketAddress at = address();
+    return "http://" + at.getHostString() + ":" + at.getPort() + "/" + chain;
+  }
+
+  /**
+   * Starts accepting a chain that a peer serves (learned from its hello), from any thread. Empty
+   * when the chain is accepted (now or before); otherwise why it cannot be (see
+   * {@link GatewayChains#accept}).
+   */
+  public java.util.Optional<String> acceptChain(String chain) {
+    return chains.accept(chain);
   }
 
   public GatewayConfig config() {

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -267,18 +268,27 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter {
 
   /** {@code GET /health}: 200 while any chain has a routable peer, else 503. */
   private void health(ChannelHandlerContext ctx, boolean keepAlive, String origin) {
-    long routableChains =
-        gateway.chains().stream().filter(c -> gateway.peerCount().routablePeers(c.chainId()) > 0).count();
+    ObjectNode body = healthBody();
     HttpResponseStatus status =
-        routableChains == 0 ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.OK;
-    respond(ctx, status, healthBody(), keepAlive, origin);
+        body.path("status").asText().equals("unavailable") ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.OK;
+    try {
+      respond(ctx, status, Unpooled.wrappedBuffer(JsonRpcMapper.SHARED.writeValueAsBytes(body)), keepAlive, origin);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("writing a small JSON tree cannot fail", e);
+    }
   }
 
-  private ByteBuf healthBody() {
+  /**
+   * Per chain: aliases, routable peers and their count per failure domain (declared claims, no
+   * peer ids). Status ok when every chain has a routable peer, degraded when some have, else
+   * unavailable.
+   */
+  private ObjectNode healthBody() {
     ObjectNode root = JsonRpcMapper.SHARED.createObjectNode();
     ArrayNode chains = JsonRpcMapper.SHARED.createArrayNode();
     int routable = 0;
-    for (ChainEndpoint chain : gateway.chains()) {
+    List<ChainEndpoint> accepted = gateway.chains();
+    for (ChainEndpoint chain : accepted) {
       int peers = gateway.peerCount().routablePeers(chain.chainId());
       if (peers > 0) {
         routable++;
@@ -287,16 +297,14 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter {
       entry.put("chain", chain.chainId());
       entry.putPOJO("aliases", chain.aliases());
       entry.put("routablePeers", peers);
+      ObjectNode byDomain = entry.putObject("routablePeersByDomain");
+      new java.util.TreeMap<>(gateway.peerCount().routablePeersByDomain(chain.chainId())).forEach(byDomain::put);
     }
     root.put(
         "status",
-        routable == gateway.chains().size() ? "ok" : routable == 0 ? "unavailable" : "degraded");
+        routable == accepted.size() && routable > 0 ? "ok" : routable == 0 ? "unavailable" : "degraded");
     root.set("chains", chains);
-    try {
-      return Unpooled.wrappedBuffer(JsonRpcMapper.SHARED.writeValueAsBytes(root));
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("writing a small JSON tree cannot fail", e);
-    }
+    return root;
   }
 
   private void respondError(

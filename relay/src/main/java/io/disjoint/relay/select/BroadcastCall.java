@@ -30,7 +30,7 @@ final class BroadcastCall {
           ctx.selector().candidates(chain), ctx.config().broadcastFanout(), Set.of(), List.of());
       Duration untilDeadline = Duration.between(ctx.clock().instant(), deadline);
       if (targets.isEmpty()) {
-        call.result.completeExceptionally(RouteErrors.noPeers(chain));
+        call.result.completeExceptionally(ctx.selector().noCandidate(chain));
       } else if (untilDeadline.isNegative() || untilDeadline.isZero()) {
         call.result.completeExceptionally(RouteErrors.timeout());
       } else {

@@ -51,6 +51,11 @@ public final class CandidateSelector {
     this.random = random;
   }
 
+  /** The error for a request that found no candidate: whether nobody serves the chain or all lag. */
+  public io.disjoint.relay.route.RouteException noCandidate(String chain) {
+    return RouteErrors.noPeers(chain, directory.peersServing(chain).size());
+  }
+
   /** The estimated tip of a chain from the fresh head reports of its peers. */
   public OptionalLong tip(String chain) {
     return tip(directory.peersServing(chain), clock.instant());

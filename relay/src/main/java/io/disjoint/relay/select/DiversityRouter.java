@@ -204,6 +204,20 @@ public final class DiversityRouter implements RequestRouter {
     return (int) ctx.selector().candidates(chain).stream().filter(c -> !c.tripped()).count();
   }
 
+  /**
+   * The peers of {@link #routablePeers} counted per failure domain (the claim's text), for the
+   * health endpoint: declared facts only, no peer ids.
+   */
+  public Map<String, Integer> routablePeersByDomain(String chain) {
+    Map<String, Integer> out = new java.util.TreeMap<>();
+    for (Candidate c : ctx.selector().candidates(chain)) {
+      if (!c.tripped()) {
+        out.merge(c.domain().toString(), 1, Integer::sum);
+      }
+    }
+    return out;
+  }
+
   /** Active eth_subscribe subscriptions. */
   public int activeSubscriptions() {
     return subscriptions.map(PolledSubscriptions::active).orElse(0);

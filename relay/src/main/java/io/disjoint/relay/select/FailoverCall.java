@@ -78,7 +78,7 @@ final class FailoverCall {
     Optional<Candidate> primary = preferred.flatMap(p -> candidates.stream().filter(c -> c.peerId().equals(p)).findFirst())
         .or(() -> ctx.selector().pickPrimary(candidates));
     if (primary.isEmpty()) {
-      result.completeExceptionally(RouteErrors.noPeers(chain));
+      result.completeExceptionally(ctx.selector().noCandidate(chain));
       return;
     }
     Duration untilDeadline = Duration.between(ctx.clock().instant(), deadline);

@@ -69,6 +69,10 @@ final class QuorumCall {
   private synchronized void start() {
     candidates = ctx.selector().candidates(chain);
     List<Candidate> chosen = ctx.selector().pickDisjointSet(candidates, k, Set.of(), List.of());
+    if (candidates.isEmpty()) {
+      result.completeExceptionally(ctx.selector().noCandidate(chain));
+      return;
+    }
     if (chosen.size() < k) {
       result.completeExceptionally(new RouteException(RouteErrors.UNAVAILABLE,
           "quorum of " + k + " for " + method + " needs " + k + " peers in different failure domains; "

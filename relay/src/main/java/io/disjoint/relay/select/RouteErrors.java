@@ -11,8 +11,17 @@ public final class RouteErrors {
 
   private RouteErrors() {}
 
-  public static RouteException noPeers(String chain) {
-    return new RouteException(UNAVAILABLE, "no fresh peer serves " + chain);
+  /**
+   * No candidate at all. {@code servingPeers} is how many peers the directory lists for the chain:
+   * none (no connected peer advertises it right now) or some that are all too far behind the tip
+   * or excluded for this request.
+   */
+  public static RouteException noPeers(String chain, int servingPeers) {
+    if (servingPeers == 0) {
+      return new RouteException(UNAVAILABLE, "no peer serves " + chain + " right now; retry when one connects");
+    }
+    return new RouteException(UNAVAILABLE, "no fresh peer serves " + chain + " right now: " + servingPeers
+        + (servingPeers == 1 ? " peer serves" : " peers serve") + " it, none usable (too far behind the chain tip or already tried)");
   }
 
   public static RouteException timeout() {

@@ -181,7 +181,10 @@ class DiversityRouterTest {
   void noPeersIsAClearError() {
     RouterFixture f = new RouterFixture();
     RouteException e = routeError(f.router.route(f.read("eth_call")));
-    assertTrue(e.getMessage().contains("no fresh peer serves eip155:31337"), e.getMessage());
+    assertEquals("no peer serves eip155:31337 right now; retry when one connects", e.getMessage());
+    assertEquals(RouteErrors.UNAVAILABLE, e.code());
+    assertEquals("no fresh peer serves eip155:31337 right now: 2 peers serve it, none usable (too far behind the chain tip"
+        + " or already tried)", RouteErrors.noPeers("eip155:31337", 2).getMessage());
   }
 
   @Test
