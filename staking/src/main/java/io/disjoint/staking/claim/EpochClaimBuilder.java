@@ -3,10 +3,9 @@ package io.disjoint.staking.claim;
 import io.disjoint.staking.merkle.MerkleSumTree;
 import io.disjoint.staking.merkle.SumNode;
 import io.disjoint.staking.receipt.Account;
+import io.disjoint.staking.receipt.BatchMembership;
 import io.disjoint.staking.receipt.AttestationSigner;
-import io.disjoint.staking.receipt.PaymentReceipt;
 import io.disjoint.staking.receipt.ResponseAttestation;
-import io.disjoint.staking.receipt.Signatures;
 import io.disjoint.staking.store.ReceiptStore;
 import io.disjoint.staking.store.StoredReceipt;
 import java.util.ArrayList;
@@ -25,7 +24,8 @@ import org.apache.tuweni.bytes.Bytes32;
  * claim leaf whose receipt does not verify would make its proof fail and the node be slashed,
  * so {@link #build} verifies every receipt's signature, in one batch off the relay path (in
  * parallel on the common pool), before it becomes a leaf; receipts that fail are left out and
- * reported in {@link Built#rejected}. A voucher covering a receipt is deliberately not taken as
+ * reported in {@link Built#rejected}. A batched receipt is verified on its gateway's batch
+ * signature (once per batch) and its path in the batch, and its proof carries both. A voucher covering a receipt is deliberately not taken as
  * proof of its signature: a gateway can vouch for a receipt it signed badly on purpose (and
  * with inflated compute units, so the challenge lands on it) to get the node slashed.
  */
@@ -38,24 +38,31 @@ public final class EpochClaimBuilder {
    * @param rejected ids of stored receipts left out because their signature does not verify
    */
   public record Built(EpochClaim claim, MerkleSumTree tree, List<StoredReceipt> receipts,
-      List<Bytes32> rejected) {
+      List<Optional<BatchMembership>> memberships, List<Bytes32> rejected) {
     public Built {
       receipts = List.copyOf(receipts);
+      memberships = List.copyOf(memberships);
       rejected = List.copyOf(rejected);
+      if (memberships.size() != receipts.size()) {
+        throw new IllegalArgumentException("one membership (maybe empty) per receipt");
+      }
     }
   }
 
   /** The claim over every receipt of (epoch, payer) whose signature verifies; empty if none. */
   public static Optional<Built> build(ReceiptStore store, long epoch, Account payer, Bytes nodeId) {
     List<StoredReceipt> stored = store.receipts(epoch, payer, -1, Integer.MAX_VALUE);
+    List<Optional<BatchMembership>> found = stored.stream().map(store::membership).toList();
     boolean[] good = new boolean[stored.size()];
     IntStream.range(0, stored.size()).parallel()
-        .forEach(i -> good[i] = signatureVerifies(stored.get(i).receipt()));
+        .forEach(i -> good[i] = BatchMembership.receiptAuthentic(stored.get(i).receipt(), found.get(i)));
     List<StoredReceipt> receipts = new ArrayList<>(stored.size());
+    List<Optional<BatchMembership>> memberships = new ArrayList<>(stored.size());
     List<Bytes32> rejected = new ArrayList<>();
     for (int i = 0; i < stored.size(); i++) {
       if (good[i]) {
         receipts.add(stored.get(i));
+        memberships.add(found.get(i));
       } else {
         rejected.add(stored.get(i).id());
       }
@@ -69,11 +76,7 @@ public final class EpochClaimBuilder {
     }
     MerkleSumTree tree = MerkleSumTree.build(leaves);
     return Optional.of(new Built(new EpochClaim(epoch, nodeId, payer, tree.root(), leaves.size()),
-        tree, receipts, rejected));
-  }
-
-  private static boolean signatureVerifies(PaymentReceipt r) {
-    return Signatures.verify(r.signerKey(), r.signingBytes(), r.signature());
+        tree, receipts, memberships, rejected));
   }
 
   /**
@@ -102,6 +105,6 @@ public final class EpochClaimBuilder {
       attestation = signer.sign(attestation);
     }
     return new ClaimProof(c.epoch(), c.nodeId(), c.payer(), challenge, s.receipt(),
-        attestation, built.tree().proof(index));
+        built.memberships().get(index), attestation, built.tree().proof(index));
   }
 }

@@ -9,7 +9,7 @@ import io.disjoint.staking.merkle.MerkleSumProof;
 import io.disjoint.staking.receipt.PaymentReceipt;
 import io.disjoint.staking.receipt.ReceiptRejectedException;
 import io.disjoint.staking.receipt.ReceiptVerifier;
-import io.disjoint.staking.receipt.Signatures;
+import io.disjoint.staking.receipt.BatchMembership;
 import java.math.BigInteger;
 import org.apache.tuweni.bytes.Bytes32;
 
@@ -70,8 +70,9 @@ public final class ClaimRules {
       throw new LedgerException(Reason.BAD_PROOF,
           "receipt is not from this claim's payer, epoch and node");
     }
-    if (!Signatures.verify(r.signerKey(), r.signingBytes(), r.signature())) {
-      throw new LedgerException(Reason.BAD_SIGNATURE, "receipt signature invalid");
+    if (!BatchMembership.receiptAuthentic(r, p.membership())) {
+      throw new LedgerException(Reason.BAD_SIGNATURE, r.isSigned() ? "receipt signature invalid"
+          : "receipt batch signature invalid, or the receipt is not the batch path's leaf");
     }
     try {
       ReceiptVerifier.checkAttestation(r, p.attestation());

@@ -102,12 +102,37 @@ public record PaymentReceipt(
         computeUnits, value, sig);
   }
 
+  /** Whether the receipt carries its own signature (a batched receipt does not: its batch signs). */
+  public boolean isSigned() {
+    return !signature.isEmpty();
+  }
+
+  /** A signed receipt's wire form; an empty signature is refused. */
   public static PaymentReceipt decode(byte[] wire) {
     return decode(new CanonicalReader(wire), true);
   }
 
+  /**
+   * A receipt's wire form where the signature may be empty ({@code 00}): a batched receipt on the
+   * relay path or in the store, which a {@link ReceiptBatch} signs for.
+   */
+  public static PaymentReceipt decodeMaybeBatched(byte[] wire) {
+    CanonicalReader r = new CanonicalReader(wire);
+    PaymentReceipt receipt = decodeFields(r, 0);
+    r.expectEnd("receipt");
+    return receipt;
+  }
+
   /** Reads one receipt from {@code r}; with {@code whole} the input must end after it. */
   public static PaymentReceipt decode(CanonicalReader r, boolean whole) {
+    PaymentReceipt receipt = decodeFields(r, 1);
+    if (whole) {
+      r.expectEnd("receipt");
+    }
+    return receipt;
+  }
+
+  private static PaymentReceipt decodeFields(CanonicalReader r, int minSignature) {
     r.expectTag(TAG);
     NetworkDomain domain;
     String chain;
@@ -126,15 +151,12 @@ public record PaymentReceipt(
       Bytes32 request = r.bytes32("request hash");
       long cu = r.u63("compute units");
       BigInteger value = r.u256("value");
-      Bytes sig = Bytes.wrap(r.shortBytes("signature", 1, MAX_SIGNATURE_SIZE));
+      Bytes sig = Bytes.wrap(r.shortBytes("signature", minSignature, MAX_SIGNATURE_SIZE));
       receipt =
           new PaymentReceipt(domain, payer, signer, node, chain, epoch, ts, nonce, request, cu,
               value, sig);
     } catch (IllegalArgumentException e) {
       throw new MalformedEncodingException("receipt: " + e.getMessage());
-    }
-    if (whole) {
-      r.expectEnd("receipt");
     }
     return receipt;
   }

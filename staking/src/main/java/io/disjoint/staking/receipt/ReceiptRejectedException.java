@@ -20,7 +20,13 @@ public final class ReceiptRejectedException extends StakingException {
     UNKNOWN_SIGNER,
     REVOKED_SIGNER,
     SIGNER_NOT_SENDER,
-    PAYER_OVER_LIMIT
+    PAYER_OVER_LIMIT,
+    /** A batched (unsigned) receipt whose gateway sent no batch for it in time. */
+    NEVER_BATCHED,
+    /** A receipt batch listing a receipt this gateway never sent to this node (or sent twice). */
+    BATCH_UNKNOWN_RECEIPT,
+    /** A receipt batch this node already accepted. */
+    BATCH_REPLAY
   }
 
   private final Reason reason;

@@ -48,16 +48,33 @@ public final class ReceiptSigner {
    */
   public PaymentReceipt issue(PeerId node, String chain, byte[] requestHash, long computeUnits,
       BigInteger value) {
+    PaymentReceipt unsigned = issueUnsigned(node, chain, requestHash, computeUnits, value);
+    return unsigned.withSignature(Bytes.wrap(key.sign(unsigned.signingBytes())));
+  }
+
+  /**
+   * The same receipt without its signature, for a {@link ReceiptBatch} to sign later
+   * ({@link ReceiptBatcher}).
+   */
+  public PaymentReceipt issueUnsigned(PeerId node, String chain, byte[] requestHash, long computeUnits,
+      BigInteger value) {
     if (requestHash == null || requestHash.length != 32) {
       throw new IllegalArgumentException("request hash must be 32 bytes");
     }
     long now = clock.millis();
     byte[] nonce = new byte[PaymentReceipt.NONCE_SIZE];
     random.nextBytes(nonce);
-    PaymentReceipt unsigned = new PaymentReceipt(domain, payer, signerKey, Bytes.wrap(node.bytes()),
+    return new PaymentReceipt(domain, payer, signerKey, Bytes.wrap(node.bytes()),
         chain, epochs.epochAt(now), now, Bytes.wrap(nonce), Bytes32.wrap(requestHash.clone()),
         computeUnits, value, Bytes.EMPTY);
-    return unsigned.withSignature(Bytes.wrap(key.sign(unsigned.signingBytes())));
+  }
+
+  /** Signs the batch of {@code receiptIds} (in leaf order) sent to {@code node}. */
+  public ReceiptBatchMessage signBatch(Bytes nodeId, long sequence, java.util.List<Bytes32> receiptIds) {
+    ReceiptBatch unsigned = new ReceiptBatch(domain, payer, signerKey, nodeId, sequence,
+        receiptIds.size(), io.disjoint.staking.merkle.BatchTree.root(receiptIds), Bytes.EMPTY);
+    return new ReceiptBatchMessage(unsigned.withSignature(Bytes.wrap(key.sign(unsigned.signingBytes()))),
+        receiptIds);
   }
 
   /** Wire bytes of a receipt (what travels in the relay request). */

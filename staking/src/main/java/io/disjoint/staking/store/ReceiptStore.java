@@ -3,6 +3,8 @@ package io.disjoint.staking.store;
 import io.disjoint.staking.codec.CanonicalWriter;
 import io.disjoint.staking.codec.Sha256;
 import io.disjoint.staking.receipt.Account;
+import io.disjoint.staking.receipt.BatchMembership;
+import io.disjoint.staking.receipt.ReceiptBatchMessage;
 import io.disjoint.staking.receipt.PaymentReceipt;
 import io.disjoint.staking.receipt.ResponseAttestation;
 import java.math.BigInteger;
@@ -44,9 +46,12 @@ public final class ReceiptStore implements AutoCloseable {
    * "not yet signed" marker of lazy attestations); schema-1 values are a subset, so a schema-1
    * store is upgraded in place on its first writable open, and older code then refuses it at
    * open (SCHEMA_TOO_NEW) instead of failing on a value later.
+   * 3: batched receipts (no signature of their own, a batch reference after the attestation) and
+   * the {@code batches} column family holding the gateways' signed receipt batches; schema-2
+   * stores are upgraded the same way.
    */
-  public static final int SCHEMA = 2;
-  static final List<String> FAMILIES = List.of("receipts", "seen", "totals", "vouchers", "claims");
+  public static final int SCHEMA = 3;
+  static final List<String> FAMILIES = List.of("receipts", "seen", "totals", "vouchers", "claims", "batches");
 
   static {
     RocksDB.loadLibrary();
@@ -62,6 +67,9 @@ public final class ReceiptStore implements AutoCloseable {
   private final ColumnFamilyHandle totals;
   private final ColumnFamilyHandle vouchers;
   private final ColumnFamilyHandle claims;
+  private final ColumnFamilyHandle batches;
+  /** Trees of recently read batches (a claim or voucher request meets each batch many times). */
+  private final ConcurrentHashMap<Bytes32, ReceiptBatchMessage> batchCache = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Account, BigInteger> unvouchered = new ConcurrentHashMap<>();
   private final GroupCommitWriter writer;
 
@@ -77,6 +85,9 @@ public final class ReceiptStore implements AutoCloseable {
     this.totals = handles.get(3);
     this.vouchers = handles.get(4);
     this.claims = handles.get(5);
+    // A read-only open of a schema-1/2 store has no batches family (it is created on the first
+    // writable open); its receipts are all signed, so no lookup ever needs one.
+    this.batches = handles.size() > 6 ? handles.get(6) : null;
     for (EpochPayerTotals t : summary()) {
       unvouchered.merge(t.payer(), t.unvoucheredValue(), BigInteger::add);
     }
@@ -124,7 +135,8 @@ public final class ReceiptStore implements AutoCloseable {
     ColumnFamilyOptions defaults = new ColumnFamilyOptions();
     cfOptions.add(defaults);
     descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, defaults));
-    for (String name : FAMILIES) {
+    List<String> families = readOnly ? existingFamilies(options, dir) : FAMILIES;
+    for (String name : families) {
       // Most duplicate checks are answered from the writer's memory (AcceptedReceiptKeys), so
       // memtable bloom filters would cost every insert for few lookups; table files keep
       // whole-key bloom filters for the lookups that remain (old receipts, get, contains).
@@ -155,6 +167,23 @@ public final class ReceiptStore implements AutoCloseable {
     }
   }
 
+  /**
+   * The families of {@link #FAMILIES} that exist in {@code dir}, in that order (a read-only open
+   * cannot create one, and RocksDB refuses to open a missing one).
+   */
+  private static List<String> existingFamilies(DBOptions options, Path dir) {
+    try (ColumnFamilyOptions cfo = new ColumnFamilyOptions();
+        org.rocksdb.Options o = new org.rocksdb.Options(options, cfo)) {
+      List<String> present = new ArrayList<>();
+      for (byte[] name : RocksDB.listColumnFamilies(o, dir.toString())) {
+        present.add(new String(name, StandardCharsets.US_ASCII));
+      }
+      return FAMILIES.stream().filter(present::contains).toList();
+    } catch (RocksDBException e) {
+      throw new StoreOpenException(StoreOpenException.Kind.ROCKSDB, dir, e.getMessage(), e);
+    }
+  }
+
   public Path dir() {
     return dir;
   }
@@ -165,6 +194,23 @@ public final class ReceiptStore implements AutoCloseable {
    * Signatures are not checked here: the caller has run them through {@code ReceiptVerifier}.
    */
   public CompletableFuture<Void> append(PaymentReceipt receipt, ResponseAttestation attestation) {
+    if (!receipt.isSigned()) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException(
+          "receipt " + receipt.id() + " has no signature: store it with appendBatched"));
+    }
+    return append(receipt, attestation, null);
+  }
+
+  /**
+   * As {@link #append}, for a receipt its gateway signed through a batch: the batch must have been
+   * given to {@link #recordBatch} first (same writer queue, so it is durable no later than the
+   * receipt).
+   */
+  public CompletableFuture<Void> appendBatched(PaymentReceipt receipt, ResponseAttestation attestation, BatchRef ref) {
+    return append(receipt, attestation, java.util.Objects.requireNonNull(ref, "ref"));
+  }
+
+  private CompletableFuture<Void> append(PaymentReceipt receipt, ResponseAttestation attestation, BatchRef ref) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     if (writer == null) {
       done.completeExceptionally(new ReceiptWriteException(
@@ -183,7 +229,7 @@ public final class ReceiptStore implements AutoCloseable {
     byte[] wire = Arrays.copyOf(body, body.length + 1 + signature.length);
     wire[body.length] = (byte) signature.length;
     System.arraycopy(signature, 0, wire, body.length + 1, signature.length);
-    byte[] value = StoredReceipt.encodeValue(wire, attestation.encode());
+    byte[] value = StoredReceipt.encodeValue(wire, attestation.encode(), ref);
     byte[] key = StoreKeys.receipt(receipt);
     writer.submit(new GroupCommitWriter.Append(key, StoreKeys.seen(receipt.epoch(), id), value,
         new GroupCommitWriter.TotalsKey(receipt.epoch(), receipt.payer()), receipt.timestampMs(),
@@ -318,6 +364,51 @@ public final class ReceiptStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Records a gateway's signed receipt batch (with its ids) under (epoch, batch id); {@code epoch}
+   * is the newest epoch of its receipts. Queue it before the receipts that name it.
+   */
+  public CompletableFuture<Void> recordBatch(long epoch, ReceiptBatchMessage batch) {
+    byte[] value = batch.encode();
+    byte[] key = StoreKeys.batch(epoch, batch.batch().id());
+    return mutate(b -> b.writes().put(batches, key, value));
+  }
+
+  public Optional<ReceiptBatchMessage> batch(long epoch, Bytes32 batchId) {
+    ReceiptBatchMessage cached = batchCache.get(batchId);
+    if (cached != null) {
+      return Optional.of(cached);
+    }
+    if (batches == null) {
+      return Optional.empty();
+    }
+    try {
+      byte[] v = db.get(batches, StoreKeys.batch(epoch, batchId));
+      if (v == null) {
+        return Optional.empty();
+      }
+      ReceiptBatchMessage m = ReceiptBatchMessage.decode(v);
+      if (batchCache.size() >= 64) {
+        batchCache.clear();
+      }
+      batchCache.put(batchId, m);
+      return Optional.of(m);
+    } catch (RocksDBException e) {
+      throw new ReceiptWriteException(ReceiptWriteException.Reason.IO, e.getMessage(), e);
+    }
+  }
+
+  /** The batch signature and path standing in for a batched receipt's own signature. */
+  public Optional<BatchMembership> membership(StoredReceipt stored) {
+    if (stored.batch().isEmpty()) {
+      return Optional.empty();
+    }
+    BatchRef ref = stored.batch().get();
+    return batch(ref.epoch(), ref.batchId()).filter(m -> ref.leafIndex() < m.receiptIds().size()
+            && m.receiptIds().get(ref.leafIndex()).equals(stored.id()))
+        .map(m -> new BatchMembership(m.batch(), m.path(ref.leafIndex())));
+  }
+
   public CompletableFuture<Void> recordClaim(long epoch, Account payer, byte[] claim) {
     return mutate(batch -> batch.writes().put(claims, StoreKeys.epochPayer(epoch, payer), claim));
   }
@@ -339,7 +430,7 @@ public final class ReceiptStore implements AutoCloseable {
     byte[] to = StoreKeys.epochStart(epoch);
     return mutate(batch -> {
       writer.forgetEpochsBefore(batch, epoch);
-      for (ColumnFamilyHandle cf : List.of(receipts, seen, totals, claims)) {
+      for (ColumnFamilyHandle cf : List.of(receipts, seen, totals, claims, batches)) {
         batch.writes().deleteRange(cf, from, to);
       }
     });

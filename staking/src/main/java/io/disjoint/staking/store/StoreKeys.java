@@ -44,6 +44,11 @@ final class StoreKeys {
     return new CanonicalWriter(28).u64(epoch).fixed(payer.bytes()).toByteArray();
   }
 
+  /** batches: epoch (newest of the batch's receipts) | batch id. */
+  static byte[] batch(long epoch, Bytes32 batchId) {
+    return new CanonicalWriter(40).u64(epoch).fixed(batchId).toByteArray();
+  }
+
   /** vouchers: payer | sequence. */
   static byte[] voucher(Account payer, long sequence) {
     return new CanonicalWriter(28).fixed(payer.bytes()).u64(sequence).toByteArray();

@@ -1,6 +1,7 @@
 package io.disjoint.staking.voucher;
 
 import io.disjoint.staking.receipt.Account;
+import io.disjoint.staking.receipt.BatchMembership;
 import io.disjoint.staking.receipt.PaymentReceipt;
 import io.disjoint.staking.receipt.Signatures;
 import io.disjoint.staking.store.EpochPayerTotals;
@@ -89,7 +90,8 @@ public final class VoucherCollector {
         if (signer.isEmpty()) {
           signer = Optional.of(r.signerKey());
         }
-        if (r.signerKey().equals(signer.get()) && !forged.contains(s.id())) {
+        if (r.signerKey().equals(signer.get()) && !forged.contains(s.id())
+            && (r.isSigned() || store.membership(s).isPresent())) {
           batch.add(s);
         }
       }
@@ -98,7 +100,8 @@ public final class VoucherCollector {
       return Optional.empty();
     }
     byte[] request = new VoucherMessages.Request(previous,
-        batch.stream().map(StoredReceipt::receipt).toList()).encode();
+        batch.stream().map(StoredReceipt::receipt).toList(),
+        batch.stream().map(store::membership).toList()).encode();
     return Optional.of(new PendingVoucher(payer, previous, List.copyOf(batch), request));
   }
 
@@ -115,7 +118,7 @@ public final class VoucherCollector {
     int found = 0;
     for (StoredReceipt s : pending.receipts()) {
       PaymentReceipt r = s.receipt();
-      if (!Signatures.verify(r.signerKey(), r.signingBytes(), r.signature())) {
+      if (!BatchMembership.receiptAuthentic(r, store.membership(s))) {
         found++;
         if (forged.size() < MAX_FORGED_REMEMBERED) {
           forged.add(s.id());

@@ -3,6 +3,7 @@ package io.disjoint.staking.voucher;
 import io.disjoint.p2p.crypto.PeerId;
 import io.disjoint.p2p.crypto.PrivKey;
 import io.disjoint.staking.receipt.Account;
+import io.disjoint.staking.receipt.BatchMembership;
 import io.disjoint.staking.receipt.NetworkDomain;
 import io.disjoint.staking.receipt.PaymentReceipt;
 import io.disjoint.staking.receipt.Signatures;
@@ -11,6 +12,7 @@ import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.tuweni.bytes.Bytes;
 import org.apache.tuweni.bytes.Bytes32;
@@ -64,8 +66,9 @@ public final class VoucherIssuer {
     }
     long latest = clock.millis() + futureTolerance.toMillis();
     Set<Bytes32> ids = new HashSet<>();
-    for (PaymentReceipt r : request.receipts()) {
-      check(r, nodeId, after, latest);
+    for (int i = 0; i < request.receipts().size(); i++) {
+      PaymentReceipt r = request.receipts().get(i);
+      check(r, request.memberships().get(i), nodeId, after, latest);
       if (!ids.add(r.id())) {
         throw new VoucherRejectedException(Reason.DUPLICATE_IN_BATCH, "receipt " + r.id() + " twice");
       }
@@ -77,7 +80,7 @@ public final class VoucherIssuer {
     return unsigned.withSignature(Bytes.wrap(key.sign(unsigned.signingBytes())));
   }
 
-  private void check(PaymentReceipt r, Bytes nodeId, long after, long latest) {
+  private void check(PaymentReceipt r, Optional<BatchMembership> membership, Bytes nodeId, long after, long latest) {
     if (!r.domain().equals(domain)) {
       throw new VoucherRejectedException(Reason.WRONG_DOMAIN, "receipt for " + r.domain());
     }
@@ -99,8 +102,11 @@ public final class VoucherIssuer {
     if (!r.signerKey().equals(signerKey)) {
       throw new VoucherRejectedException(Reason.UNKNOWN_SIGNER, "receipt not signed by this gateway");
     }
-    if (!Signatures.verify(r.signerKey(), r.signingBytes(), r.signature())) {
-      throw new VoucherRejectedException(Reason.BAD_SIGNATURE, "receipt " + r.id() + " signature");
+    // A batched receipt is accepted on its batch's signature (checked once per batch id) and its
+    // path to the batch root; the batch must name the same signer, so it is this gateway's.
+    if (!BatchMembership.receiptAuthentic(r, membership)) {
+      throw new VoucherRejectedException(Reason.BAD_SIGNATURE, "receipt " + r.id()
+          + (r.isSigned() ? " signature" : " batch signature or batch path"));
     }
   }
 

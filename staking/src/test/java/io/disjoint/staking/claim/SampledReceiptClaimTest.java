@@ -118,7 +118,8 @@ class SampledReceiptClaimTest {
     }
     MerkleSumTree tree = MerkleSumTree.build(leaves);
     EpochClaimBuilder.Built careless = new EpochClaimBuilder.Built(
-        new EpochClaim(epoch, node, Fixtures.PAYER, tree.root(), leaves.size()), tree, all, List.of());
+        new EpochClaim(epoch, node, Fixtures.PAYER, tree.root(), leaves.size()), tree, all,
+        all.stream().map(s -> java.util.Optional.<io.disjoint.staking.receipt.BatchMembership>empty()).toList(), List.of());
     List<Long> points = submitAndChallenge(careless.claim());
     ClaimProof proof = EpochClaimBuilder.prove(careless, 0, points.get(0), attestations);
     assertEquals(forged.id(), proof.receipt().id(), "the challenge is weighted by units and lands on the forged leaf");

@@ -63,13 +63,61 @@ class StoredReceiptTest {
     }
     assertEquals(1, StoreMetadata.read(dir).schema(), "a read-only open writes nothing");
     try (ReceiptStore store = ReceiptStore.open(dir, "disjoint-test", StoreConfig.DEFAULTS)) {
-      assertEquals(2, StoreMetadata.read(dir).schema());
+      assertEquals(ReceiptStore.SCHEMA, StoreMetadata.read(dir).schema());
       assertEquals(node.sign(unsigned(r)), store.get(r.epoch(), r.id()).orElseThrow().attestation(),
           "schema-1 values read unchanged");
     }
     StoreOpenException older = assertThrows(StoreOpenException.class,
         () -> StoreMetadata.checkOrCreate(dir, ReceiptStore.KIND, 1, "disjoint-test", true));
     assertEquals(StoreOpenException.Kind.SCHEMA_TOO_NEW, older.kind(), "what code from before schema 2 sees");
+  }
+
+  @Test
+  void aSchemaTwoStoreWithoutBatchesFamilyOpensReadOnlyAndIsUpgradedToThreeOnAWritableOpen(@TempDir Path dir)
+      throws Exception {
+    PaymentReceipt r = Fixtures.receipt(gateway, 6);
+    // What schema-2 code left on disk: the five families of then, metadata schema 2.
+    try (org.rocksdb.DBOptions o = new org.rocksdb.DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)) {
+      java.util.List<org.rocksdb.ColumnFamilyDescriptor> d = new java.util.ArrayList<>();
+      d.add(new org.rocksdb.ColumnFamilyDescriptor(org.rocksdb.RocksDB.DEFAULT_COLUMN_FAMILY));
+      for (String f : java.util.List.of("receipts", "seen", "totals", "vouchers", "claims")) {
+        d.add(new org.rocksdb.ColumnFamilyDescriptor(f.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+      }
+      java.util.List<org.rocksdb.ColumnFamilyHandle> h = new java.util.ArrayList<>();
+      try (org.rocksdb.RocksDB db = org.rocksdb.RocksDB.open(o, dir.toString(), d, h)) {
+        db.put(h.get(2), StoreKeys.seen(r.epoch(), r.id()), StoreKeys.receipt(r));
+        db.put(h.get(1), StoreKeys.receipt(r), StoredReceipt.encodeValue(r.encode(), node.sign(unsigned(r)).encode()));
+        h.forEach(org.rocksdb.ColumnFamilyHandle::close);
+      }
+    }
+    new StoreMetadata(ReceiptStore.KIND, 2, "disjoint-test").write(dir);
+    try (ReceiptStore readOnly = ReceiptStore.openReadOnly(dir)) {
+      assertEquals(r, readOnly.get(r.epoch(), r.id()).orElseThrow().receipt(), "read-only opens accept schema 2");
+      assertTrue(readOnly.batch(r.epoch(), r.id()).isEmpty());
+    }
+    assertEquals(2, StoreMetadata.read(dir).schema());
+    try (ReceiptStore store = ReceiptStore.open(dir, "disjoint-test", StoreConfig.DEFAULTS)) {
+      assertEquals(3, StoreMetadata.read(dir).schema());
+      assertEquals(r, store.get(r.epoch(), r.id()).orElseThrow().receipt());
+    }
+    StoreOpenException older = assertThrows(StoreOpenException.class,
+        () -> StoreMetadata.checkOrCreate(dir, ReceiptStore.KIND, 2, "disjoint-test", true));
+    assertEquals(StoreOpenException.Kind.SCHEMA_TOO_NEW, older.kind(), "what schema-2 code sees now");
+  }
+
+  @Test
+  void aBatchedValueRoundTripsWithItsBatchRefAndAnUnsignedOneWithoutIsRefused() {
+    PaymentReceipt r = Fixtures.receipt(gateway, 7).withSignature(org.apache.tuweni.bytes.Bytes.EMPTY);
+    BatchRef ref = new BatchRef(r.epoch(), org.apache.tuweni.bytes.Bytes32.fromHexString("ab".repeat(32)), 5);
+    byte[] value = StoredReceipt.encodeValue(r.encode(), unsigned(r).encode(), ref);
+    StoredReceipt back = StoredReceipt.decodeValue(value);
+    assertEquals(java.util.Optional.of(ref), back.batch());
+    assertEquals(r, back.receipt());
+    byte[] noRef = StoredReceipt.encodeValue(r.encode(), unsigned(r).encode());
+    assertThrows(MalformedEncodingException.class, () -> StoredReceipt.decodeValue(noRef));
+    byte[] badTrailer = value.clone();
+    badTrailer[value.length - 43] = 2;
+    assertThrows(MalformedEncodingException.class, () -> StoredReceipt.decodeValue(badTrailer));
   }
 
   @Test
