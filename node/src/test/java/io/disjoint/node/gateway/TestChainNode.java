@@ -26,6 +26,8 @@ final class TestChainNode implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
   final AtomicLong head;
+  /** When set, balances are wrong (a tampering node behind an honest-looking relay). */
+  volatile boolean lies;
   final List<String> balanceBlockParams = new CopyOnWriteArrayList<>();
 
   TestChainNode(long head) throws IOException {
@@ -69,7 +71,7 @@ final class TestChainNode implements AutoCloseable {
         if (n > now) {
           resp.putObject("error").put("code", -32000).put("message", "header not found");
         } else {
-          resp.put("result", hex(balanceAt(n)));
+          resp.put("result", hex(lies ? 999_999 : balanceAt(n)));
         }
       }
       default -> resp.put("result", "0x2a");

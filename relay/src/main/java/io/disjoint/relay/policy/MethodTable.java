@@ -31,7 +31,7 @@ public final class MethodTable {
   private static final Set<String> TOP_KEYS =
       Set.of("family", "description", "defaults", "allowPrefixes", "denyPrefixes", "methods",
           "profiles");
-  private static final Set<String> RULE_KEYS = Set.of("allowed", "computeUnits", "routing", "quorum");
+  private static final Set<String> RULE_KEYS = Set.of("allowed", "computeUnits", "routing", "quorum", "blockParam");
 
   private final String family;
   private final String profile;
@@ -205,15 +205,15 @@ public final class MethodTable {
   }
 
   /** The fields of a rule before it is bound to a method name. */
-  private record RuleFields(boolean allowed, int computeUnits, Routing routing, int quorum) {
-    static final RuleFields BUILT_IN = new RuleFields(true, 20, Routing.ANY, 1);
+  private record RuleFields(boolean allowed, int computeUnits, Routing routing, int quorum, int blockParam) {
+    static final RuleFields BUILT_IN = new RuleFields(true, 20, Routing.ANY, 1, MethodRule.NO_BLOCK_PARAM);
 
     RuleFields denied() {
-      return new RuleFields(false, computeUnits, routing, quorum);
+      return new RuleFields(false, computeUnits, routing, quorum, blockParam);
     }
 
     MethodRule toRule(String method) {
-      return new MethodRule(method, allowed, computeUnits, routing, quorum);
+      return new MethodRule(method, allowed, computeUnits, routing, quorum, blockParam);
     }
 
     /** Reads an optional rule object whose absent fields come from {@code base}. */
@@ -229,6 +229,7 @@ public final class MethodTable {
       int computeUnits = base.computeUnits;
       Routing routing = base.routing;
       int quorum = base.quorum;
+      int blockParam = base.blockParam;
       if (node.has("allowed")) {
         if (!node.get("allowed").isBoolean()) {
           throw invalid(source, key + ".allowed", "must be true or false");
@@ -241,6 +242,9 @@ public final class MethodTable {
       if (node.has("quorum")) {
         quorum = nonNegativeInt(source, key + ".quorum", node.get("quorum"), 1);
       }
+      if (node.has("blockParam")) {
+        blockParam = nonNegativeInt(source, key + ".blockParam", node.get("blockParam"), 0);
+      }
       if (node.has("routing")) {
         String name = text(source, key + ".routing", node.get("routing"));
         try {
@@ -249,7 +253,7 @@ public final class MethodTable {
           throw invalid(source, key + ".routing", "must be one of ANY, STICKY, BROADCAST, LOCAL");
         }
       }
-      return new RuleFields(allowed, computeUnits, routing, quorum);
+      return new RuleFields(allowed, computeUnits, routing, quorum, blockParam);
     }
 
     private static int nonNegativeInt(String source, String key, JsonNode node, int min) {

@@ -8,8 +8,13 @@ package io.disjoint.relay.route;
  * @param computeUnits price weight of one call
  * @param routing how the request is sent to peers
  * @param quorum number of peers in disjoint failure domains that must agree (1 = no quorum)
+ * @param blockParam position (0-based) of the block number/tag in {@code params}, or
+ *     {@link #NO_BLOCK_PARAM}; a quorum read asking for "latest" (or omitting the block where the
+ *     method defaults to latest) is pinned to one concrete block there
  */
-public record MethodRule(String method, boolean allowed, int computeUnits, Routing routing, int quorum) {
+public record MethodRule(String method, boolean allowed, int computeUnits, Routing routing, int quorum, int blockParam) {
+  public static final int NO_BLOCK_PARAM = -1;
+
   public enum Routing {
     /** Any fresh peer; hedged and retried across failure domains. */
     ANY,
@@ -28,5 +33,13 @@ public record MethodRule(String method, boolean allowed, int computeUnits, Routi
     if (quorum < 1) {
       throw new IllegalArgumentException("quorum must be >= 1 for " + method);
     }
+    if (blockParam < NO_BLOCK_PARAM) {
+      throw new IllegalArgumentException("blockParam must be >= 0 (or -1 for none) for " + method);
+    }
+  }
+
+  /** A rule for a method without a block parameter. */
+  public MethodRule(String method, boolean allowed, int computeUnits, Routing routing, int quorum) {
+    this(method, allowed, computeUnits, routing, quorum, NO_BLOCK_PARAM);
   }
 }

@@ -56,6 +56,35 @@ public final class CandidateSelector {
     return RouteErrors.noPeers(chain, directory.peersServing(chain).size());
   }
 
+  /**
+   * The block a quorum read on "latest" is pinned to: the lowest fresh head reported by any
+   * candidate. Every candidate — participant, spare or tie-breaker — then has that block, so a
+   * split vote can always be resolved; and since candidates are within {@code syncAllowanceBlocks}
+   * of the median-based tip, a peer reporting a low head can pull the pin at most that far back.
+   * Without fresh reports among the candidates: the tip minus {@code syncAllowanceBlocks}; without
+   * any fresh report: empty (the request goes as it is).
+   */
+  public OptionalLong pinBlock(String chain, List<Candidate> candidates) {
+    Instant now = clock.instant();
+    long lowest = Long.MAX_VALUE;
+    for (Candidate c : candidates) {
+      if (isFreshReport(c.peer().head(), now)) {
+        lowest = Math.min(lowest, c.peer().head().number());
+      }
+    }
+    if (lowest != Long.MAX_VALUE) {
+      return OptionalLong.of(lowest);
+    }
+    OptionalLong tip = tip(chain);
+    return tip.isPresent() ? OptionalLong.of(Math.max(0, tip.getAsLong() - config.syncAllowanceBlocks())) : OptionalLong.empty();
+  }
+
+  /** Whether a candidate can answer at {@code block}: its fresh report is at or past it, or it has none. */
+  boolean mayHave(Candidate c, long block) {
+    ChainHead head = c.peer().head();
+    return !isFreshReport(head, clock.instant()) || head.number() >= block;
+  }
+
   /** The estimated tip of a chain from the fresh head reports of its peers. */
   public OptionalLong tip(String chain) {
     return tip(directory.peersServing(chain), clock.instant());

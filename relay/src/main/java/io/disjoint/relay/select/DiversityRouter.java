@@ -171,10 +171,14 @@ public final class DiversityRouter implements RequestRouter {
         // the strategies below send the request as it is
       }
     }
+    if (strategy == Strategy.QUORUM) {
+      // Serialised by the quorum call, after pinning a read on "latest" to one block.
+      return QuorumCall.run(ctx, r.chain(), r.method(), r.request(), r.rule().blockParam(), r.deadline(), cu,
+          r.rule().quorum());
+    }
     byte[] payload = ctx.json().writeValueAsBytes(r.request());
     return switch (strategy) {
       case BROADCAST -> BroadcastCall.run(ctx, r.chain(), payload, r.deadline(), cu);
-      case QUORUM -> QuorumCall.run(ctx, r.chain(), r.method(), payload, r.deadline(), cu, r.rule().quorum());
       case STICKY_SESSION -> sticky(r, payload, cu);
       // Plain routes can answer with the peer's result as it is: no tree, no re-encoding.
       default -> FailoverCall.run(ctx, r.chain(), payload, r.deadline(), cu, true, Optional.empty(), Set.of(), r.passThrough())

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -31,7 +32,9 @@ final class QuorumCall {
   private final RouterContext ctx;
   private final String chain;
   private final String method;
-  private final byte[] payload;
+  private final ObjectNode request;
+  private final int blockParam;
+  private byte[] payload;
   private final Instant deadline;
   private final int computeUnits;
   private final int k;
@@ -48,27 +51,49 @@ final class QuorumCall {
   private String lastFailure = "none";
   private Scheduler.Cancellable deadlineTimer;
 
-  private QuorumCall(RouterContext ctx, String chain, String method, byte[] payload, Instant deadline, int computeUnits, int k) {
+  private QuorumCall(RouterContext ctx, String chain, String method, ObjectNode request, int blockParam, Instant deadline,
+      int computeUnits, int k) {
     this.ctx = ctx;
     this.chain = chain;
     this.method = method;
-    this.payload = payload;
+    this.request = request;
+    this.blockParam = blockParam;
     this.deadline = deadline;
     this.computeUnits = computeUnits;
     this.k = k;
     this.majority = k / 2 + 1;
   }
 
-  static CompletableFuture<ObjectNode> run(RouterContext ctx, String chain, String method, byte[] payload,
-      Instant deadline, int computeUnits, int k) {
-    QuorumCall call = new QuorumCall(ctx, chain, method, payload, deadline, computeUnits, k);
-    call.start();
+  /**
+   * @param request the client's request; when it reads at "latest" in slot {@code blockParam}
+   *     ({@link io.disjoint.relay.route.MethodRule#blockParam}) it is pinned to one block first
+   */
+  static CompletableFuture<ObjectNode> run(RouterContext ctx, String chain, String method, ObjectNode request,
+      int blockParam, Instant deadline, int computeUnits, int k) {
+    QuorumCall call = new QuorumCall(ctx, chain, method, request, blockParam, deadline, computeUnits, k);
+    try {
+      call.start();
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      call.result.completeExceptionally(new RouteException(RouteErrors.INTERNAL, "internal error", e));
+    }
     return call.result;
   }
 
-  private synchronized void start() {
+  private synchronized void start() throws com.fasterxml.jackson.core.JsonProcessingException {
     candidates = ctx.selector().candidates(chain);
     List<Candidate> chosen = ctx.selector().pickDisjointSet(candidates, k, Set.of(), List.of());
+    ObjectNode sent = request;
+    if (chosen.size() >= k && BlockPin.readsLatest(request, blockParam)) {
+      OptionalLong pin = ctx.selector().pinBlock(chain, candidates);
+      if (pin.isPresent()) {
+        long block = pin.getAsLong();
+        sent = BlockPin.pinned(request, blockParam, block);
+        // Peers without a fresh report may lack the block; those with one all have it.
+        candidates = candidates.stream().filter(c -> ctx.selector().mayHave(c, block)).toList();
+        ctx.metrics().quorumPinned();
+      }
+    }
+    payload = ctx.json().writeValueAsBytes(sent);
     if (candidates.isEmpty()) {
       result.completeExceptionally(ctx.selector().noCandidate(chain));
       return;

@@ -17,8 +17,10 @@ import java.util.Map;
  *   <li>{@code disjoint.router.requests} (timer) by strategy and result (ok, error)
  *   <li>{@code disjoint.router.attempts} (counter) by outcome (result, deterministic_error, retryable)
  *   <li>{@code disjoint.router.attempt.latency} (timer): one peer's answer time
- *   <li>{@code disjoint.router.hedges}, {@code disjoint.router.failovers},
- *       {@code disjoint.router.quorum.dissent}, {@code disjoint.router.quorum.tiebreakers} (counters)
+ *   <li>{@code disjoint.router.hedges}, {@code disjoint.router.hedges.suppressed} (a hedge was due
+ *       but the hedge budget was spent), {@code disjoint.router.failovers},
+ *       {@code disjoint.router.quorum.dissent}, {@code disjoint.router.quorum.tiebreakers},
+ *       {@code disjoint.router.quorum.pinned} (quorum reads on "latest" pinned to a block) (counters)
  *   <li>{@code disjoint.router.breaker.trips} (counter) by scope (peer, domain)
  * </ul>
  */
@@ -33,6 +35,8 @@ public final class RouterMetrics {
   private final Map<Outcome, Counter> attempts = new EnumMap<>(Outcome.class);
   private final Timer attemptLatency;
   private final Counter hedges;
+  private final Counter hedgesSuppressed;
+  private final Counter pinned;
   private final Counter failovers;
   private final Counter dissent;
   private final Counter tieBreakers;
@@ -50,6 +54,10 @@ public final class RouterMetrics {
     }
     attemptLatency = Timer.builder("disjoint.router.attempt.latency").register(registry);
     hedges = Counter.builder("disjoint.router.hedges").register(registry);
+    hedgesSuppressed = Counter.builder("disjoint.router.hedges.suppressed")
+        .description("hedges not sent because the hedge budget was spent").register(registry);
+    pinned = Counter.builder("disjoint.router.quorum.pinned")
+        .description("quorum reads on latest pinned to one block").register(registry);
     failovers = Counter.builder("disjoint.router.failovers").register(registry);
     dissent = Counter.builder("disjoint.router.quorum.dissent").register(registry);
     tieBreakers = Counter.builder("disjoint.router.quorum.tiebreakers").register(registry);
@@ -75,6 +83,14 @@ public final class RouterMetrics {
 
   void hedge() {
     hedges.increment();
+  }
+
+  void hedgeSuppressed() {
+    hedgesSuppressed.increment();
+  }
+
+  void quorumPinned() {
+    pinned.increment();
   }
 
   void failover() {
