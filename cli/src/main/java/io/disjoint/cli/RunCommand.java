@@ -64,6 +64,9 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--receipt-audit-one-in", paramLabel = "N", description = "gateway: ask for a signed response attestation on 1 relay in N (default 64; quorum calls always ask)")
   Integer receiptAuditOneIn;
 
+  @Option(names = "--hedge-budget", paramLabel = "PERCENT", description = "gateway: hedged requests add at most this percentage of extra requests over a 10 s window (default 10; 0 = only a few per window)")
+  Double hedgeBudget;
+
   @Option(names = "--no-receipts", description = "relay without payment receipts")
   boolean noReceipts;
 
@@ -110,6 +113,9 @@ final class RunCommand implements Callable<Integer> {
     }
     if (keyType != null) {
       b.keyType(keyType);
+    }
+    if (hedgeBudget != null) {
+      b.hedgeBudgetPercent(hedgeBudget);
     }
     if (noReceipts) {
       b.receipts(false);

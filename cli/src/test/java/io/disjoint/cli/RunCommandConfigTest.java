@@ -58,5 +58,7 @@ class RunCommandConfigTest {
     assertEquals(Optional.of(new HostPort("127.0.0.1", 9464)), c.metrics());
     assertEquals("secp256k1", c.keyType());
     assertEquals(NodeConfig.DEFAULT_METHOD_PROFILE, c.methodProfile());
+    assertEquals(NodeConfig.DEFAULT_HEDGE_BUDGET_PERCENT, c.hedgeBudgetPercent());
+    assertEquals(5, parse("--data-dir", dir.toString(), "--hedge-budget", "5").hedgeBudgetPercent());
   }
 }

@@ -31,6 +31,8 @@ import java.util.Set;
  *     served chains refuse transactions and calls that name a listed address
  * @param receiptSampling how many receipt signatures a serving node checks on the relay path and
  *     how often a gateway asks for a signed attestation (docs/receipts.md)
+ * @param hedgeBudgetPercent gateway: hedges at most this percentage of the requests over a sliding
+ *     window (docs/selection.md), so a slow period adds at most that much load to the network
  */
 public record NodeConfig(
     Path dataDir,
@@ -47,13 +49,15 @@ public record NodeConfig(
     Duration peerRedialInitial,
     Duration peerRedialMax,
     Optional<Path> blockedAddresses,
-    io.disjoint.node.payment.ReceiptSampling receiptSampling) {
+    io.disjoint.node.payment.ReceiptSampling receiptSampling,
+    double hedgeBudgetPercent) {
 
   public static final String DEFAULT_LISTEN = "/ip4/0.0.0.0/tcp/4001";
   public static final String DEFAULT_KEY_TYPE = "ed25519";
   public static final String DEFAULT_METHOD_PROFILE = "default";
   public static final Duration DEFAULT_PEER_REDIAL_INITIAL = Duration.ofMillis(250);
   public static final Duration DEFAULT_PEER_REDIAL_MAX = Duration.ofSeconds(10);
+  public static final double DEFAULT_HEDGE_BUDGET_PERCENT = 10;
   private static final Set<String> KEY_TYPES = Set.of("ed25519", "secp256k1");
 
   public NodeConfig {
@@ -114,6 +118,10 @@ public record NodeConfig(
     if (blockedAddresses.isPresent() && serve.isEmpty()) {
       throw new ConfigException("--blocked-addresses applies to the chains this node serves; add --serve CHAIN=URL or drop it");
     }
+    if (!(hedgeBudgetPercent >= 0 && hedgeBudgetPercent <= 100)) {
+      throw new ConfigException("--hedge-budget expects a percentage from 0 to 100 (extra requests hedges may add), got "
+          + hedgeBudgetPercent);
+    }
     if (peerRedialInitial.isNegative() || peerRedialInitial.isZero()
         || peerRedialMax.compareTo(peerRedialInitial) < 0) {
       throw new ConfigException("peer re-dial back-off must be positive and max >= initial");
@@ -141,6 +149,7 @@ public record NodeConfig(
     b.peerRedialMax = peerRedialMax;
     b.blockedAddresses = blockedAddresses.orElse(null);
     b.receiptSampling = receiptSampling;
+    b.hedgeBudgetPercent = hedgeBudgetPercent;
     return b;
   }
 
@@ -188,6 +197,7 @@ public record NodeConfig(
     private Duration peerRedialMax = DEFAULT_PEER_REDIAL_MAX;
     private Path blockedAddresses;
     private io.disjoint.node.payment.ReceiptSampling receiptSampling = io.disjoint.node.payment.ReceiptSampling.DEFAULTS;
+    private double hedgeBudgetPercent = DEFAULT_HEDGE_BUDGET_PERCENT;
 
     private Builder() {}
 
@@ -205,6 +215,11 @@ public record NodeConfig(
       } catch (IllegalArgumentException e) {
         throw new ConfigException(e.getMessage(), e);
       }
+      return this;
+    }
+
+    public Builder hedgeBudgetPercent(double percent) {
+      this.hedgeBudgetPercent = percent;
       return this;
     }
 
@@ -303,7 +318,7 @@ public record NodeConfig(
       return new NodeConfig(dataDir, effectiveListen, serve, Optional.ofNullable(gateway), routes,
           methodProfile, peers,
           domain, Optional.ofNullable(metrics), keyType, receipts, peerRedialInitial, peerRedialMax,
-          Optional.ofNullable(blockedAddresses), receiptSampling);
+          Optional.ofNullable(blockedAddresses), receiptSampling, hedgeBudgetPercent);
     }
   }
 }

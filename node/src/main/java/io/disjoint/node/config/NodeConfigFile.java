@@ -33,6 +33,7 @@ import java.util.Set;
  * receipt-verify-one-in = 32           # serving node: check 1 receipt signature in N ...
  * receipt-verify-first = 8             # ... after the first N of each gateway
  * receipt-audit-one-in = 64            # gateway: ask for a signed attestation on 1 relay in N
+ * hedge-budget = 10                    # gateway: hedges add at most 10% extra requests
  * </pre>
  *
  * The result is a builder so flags given on the command line can override the file.
@@ -40,7 +41,8 @@ import java.util.Set;
 public final class NodeConfigFile {
   private static final Set<String> KEYS = Set.of(
       "data-dir", "listen", "serve", "gateway", "route", "method-profile", "peer", "domain", "metrics", "key-type", "receipts",
-      "blocked-addresses", "receipt-verify-one-in", "receipt-verify-first", "receipt-audit-one-in");
+      "blocked-addresses", "receipt-verify-one-in", "receipt-verify-first", "receipt-audit-one-in",
+      "hedge-budget");
 
   private NodeConfigFile() {}
 
@@ -119,6 +121,13 @@ public final class NodeConfigFile {
     String blocked = string(root, "blocked-addresses", where);
     if (blocked != null) {
       b.blockedAddresses(base == null ? Path.of(blocked) : base.resolve(blocked));
+    }
+    JsonNode hedgeBudget = root.get("hedge-budget");
+    if (hedgeBudget != null) {
+      if (!hedgeBudget.isNumber()) {
+        throw new ConfigException(label("hedge-budget", where) + " must be a number (a percentage from 0 to 100)");
+      }
+      b.hedgeBudgetPercent(hedgeBudget.asDouble());
     }
     JsonNode receipts = root.get("receipts");
     if (receipts != null) {

@@ -65,7 +65,7 @@ public final class GatewayWiring implements AutoCloseable {
     DiversityRouter router = DiversityRouter.builder(directory, new CountingRelayTransport(transport, metrics))
         .payment(payment)
         .evidence(evidence)
-        .config(RouterConfig.defaults())
+        .config(RouterConfig.builder().hedgeBudget(config.hedgeBudgetPercent() / 100).build())
         .clock(clock)
         .scheduler(Scheduler.onCallingEventLoop(Scheduler.of(timers)))
         .random(new Random(new SecureRandom().nextLong()))

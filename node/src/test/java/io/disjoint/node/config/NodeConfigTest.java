@@ -195,4 +195,20 @@ class NodeConfigTest {
     assertTrue(e.getMessage().contains("key 'receipt-audit-one-in'") && e.getMessage().contains("whole number"),
         e.getMessage());
   }
+
+  @Test
+  void hedgeBudgetComesFromTheFlagOrTheFileAndNamesTheFlagWhenOutOfRange(@TempDir Path dir) throws Exception {
+    assertEquals(NodeConfig.DEFAULT_HEDGE_BUDGET_PERCENT, NodeConfig.builder().dataDir(dir).build().hedgeBudgetPercent());
+    assertEquals(2.5, NodeConfig.builder().dataDir(dir).hedgeBudgetPercent(2.5).build().hedgeBudgetPercent());
+    Files.writeString(dir.resolve("node.toml"), "data-dir = \"d\"\nhedge-budget = 25\n");
+    assertEquals(25, NodeConfigFile.load(dir.resolve("node.toml")).build().hedgeBudgetPercent());
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> NodeConfig.builder().dataDir(dir).hedgeBudgetPercent(150).build());
+    assertEquals("--hedge-budget expects a percentage from 0 to 100 (extra requests hedges may add), got 150.0", e.getMessage());
+    e = assertThrows(ConfigException.class, () -> NodeConfig.builder().dataDir(dir).hedgeBudgetPercent(Double.NaN).build());
+    assertTrue(e.getMessage().startsWith("--hedge-budget"), e.getMessage());
+    Files.writeString(dir.resolve("bad.toml"), "hedge-budget = \"lots\"\n");
+    e = assertThrows(ConfigException.class, () -> NodeConfigFile.load(dir.resolve("bad.toml")));
+    assertTrue(e.getMessage().contains("key 'hedge-budget'") && e.getMessage().contains("percentage"), e.getMessage());
+  }
 }

@@ -70,6 +70,9 @@ class LearnedChainsTest {
         assertEquals(1, learned.path("routablePeers").asInt());
         assertEquals(1, learned.path("routablePeersByDomain").path(AWS).asInt(), health.body());
         assertTrue(!health.body().contains(serving.peerId().toBase58()), "no peer ids on /health");
+        String scrape = gateway.metrics().scrape();
+        assertTrue(scrape.contains("disjoint_router_hedges_suppressed_total") && scrape.contains("disjoint_router_quorum_pinned_total"),
+            "the hedge budget and pinning meters are registered");
 
         serving.close();
         DisjointNode gw = gateway;

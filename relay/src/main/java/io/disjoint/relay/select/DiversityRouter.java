@@ -88,7 +88,7 @@ public final class DiversityRouter implements RequestRouter {
     PeerCaller caller = new PeerCaller(transport, payment, directory, reputation, breakers,
         new ErrorClassifier(config.retryableErrorPatterns()), json, clock, metrics);
     this.ctx = new RouterContext(config, selector, caller, reputation, new ResultCanonicalizer(config.quorumIgnoredFields()),
-        evidence, json, clock, scheduler, blockingExecutor, metrics);
+        evidence, json, clock, scheduler, blockingExecutor, metrics, HedgeBudget.of(config, clock));
     this.filters = new StickyFilters(ctx, random);
     this.logs = new LogRangeSplitter(ctx);
     this.subscriptions = subscriptionSink.map(sink -> new PolledSubscriptions(ctx, sink, random));

@@ -86,6 +86,9 @@ final class FailoverCall {
       result.completeExceptionally(RouteErrors.timeout());
       return;
     }
+    if (hedge) {
+      ctx.hedgeBudget().requestRouted();
+    }
     launch(primary.get());
     if (result.isDone()) {
       return;
@@ -167,10 +170,17 @@ final class FailoverCall {
     if (inFlight == 0 || attempts >= ctx.config().maxAttempts()) {
       return;
     }
-    ctx.selector().pickDisjoint(candidates, usedPeers, usedDomains).ifPresent(c -> {
-      ctx.metrics().hedge();
-      launch(c);
-    });
+    Optional<Candidate> backup = ctx.selector().pickDisjoint(candidates, usedPeers, usedDomains);
+    if (backup.isEmpty()) {
+      return;
+    }
+    // A slow period makes every request due for a hedge; the budget keeps the extra load bounded.
+    if (!ctx.hedgeBudget().tryHedge()) {
+      ctx.metrics().hedgeSuppressed();
+      return;
+    }
+    ctx.metrics().hedge();
+    launch(backup.get());
   }
 
   private void finish(Attempt a, RouteException e) {

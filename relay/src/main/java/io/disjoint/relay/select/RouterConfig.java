@@ -19,6 +19,9 @@ public record RouterConfig(
     Duration hedgeMinDelay,
     Duration hedgeMaxDelay,
     Duration hedgeDefaultDelay,
+    double hedgeBudget,
+    Duration hedgeBudgetWindow,
+    int hedgeBudgetMinimum,
     FailureDomain.Dimension capDimension,
     double maxDomainShare,
     double rankSharpness,
@@ -54,6 +57,11 @@ public record RouterConfig(
   public static final Duration DEFAULT_HEDGE_MIN_DELAY = Duration.ofMillis(15);
   public static final Duration DEFAULT_HEDGE_MAX_DELAY = Duration.ofSeconds(2);
   public static final Duration DEFAULT_HEDGE_DEFAULT_DELAY = Duration.ofMillis(250);
+  /** Hedges at most this share of the requests in the budget window (0.1: at most 10% extra load). */
+  public static final double DEFAULT_HEDGE_BUDGET = 0.1;
+  public static final Duration DEFAULT_HEDGE_BUDGET_WINDOW = Duration.ofSeconds(10);
+  /** Hedges always allowed per window, so a quiet gateway still hedges a hung request. */
+  public static final int DEFAULT_HEDGE_BUDGET_MINIMUM = 10;
   public static final double DEFAULT_MAX_DOMAIN_SHARE = 0.5;
   public static final double DEFAULT_RANK_SHARPNESS = 3.0;
   public static final Duration DEFAULT_LATENCY_REFERENCE = Duration.ofMillis(20);
@@ -94,6 +102,10 @@ public record RouterConfig(
     check(maxAttempts >= 1, "maxAttempts must be >= 1");
     check(hedgeQuantile > 0 && hedgeQuantile < 1, "hedgeQuantile must be in (0, 1)");
     check(hedgeMinDelay.compareTo(hedgeMaxDelay) <= 0, "hedgeMinDelay must be <= hedgeMaxDelay");
+    check(hedgeBudget >= 0 && hedgeBudget <= 1, "hedgeBudget must be in [0, 1], was " + hedgeBudget);
+    Objects.requireNonNull(hedgeBudgetWindow, "hedgeBudgetWindow");
+    check(hedgeBudgetWindow.toMillis() >= 10, "hedgeBudgetWindow must be >= 10 ms");
+    check(hedgeBudgetMinimum >= 0, "hedgeBudgetMinimum must be >= 0");
     check(maxDomainShare > 0 && maxDomainShare <= 1, "maxDomainShare must be in (0, 1]");
     check(unknownHeadFactor > 0 && unknownHeadFactor <= 1, "unknownHeadFactor must be in (0, 1]");
     check(successEwmaAlpha > 0 && successEwmaAlpha <= 1, "successEwmaAlpha must be in (0, 1]");
@@ -134,6 +146,9 @@ public record RouterConfig(
     b.hedgeMinDelay = hedgeMinDelay;
     b.hedgeMaxDelay = hedgeMaxDelay;
     b.hedgeDefaultDelay = hedgeDefaultDelay;
+    b.hedgeBudget = hedgeBudget;
+    b.hedgeBudgetWindow = hedgeBudgetWindow;
+    b.hedgeBudgetMinimum = hedgeBudgetMinimum;
     b.capDimension = capDimension;
     b.maxDomainShare = maxDomainShare;
     b.rankSharpness = rankSharpness;
@@ -174,6 +189,9 @@ public record RouterConfig(
     private Duration hedgeMinDelay = DEFAULT_HEDGE_MIN_DELAY;
     private Duration hedgeMaxDelay = DEFAULT_HEDGE_MAX_DELAY;
     private Duration hedgeDefaultDelay = DEFAULT_HEDGE_DEFAULT_DELAY;
+    private double hedgeBudget = DEFAULT_HEDGE_BUDGET;
+    private Duration hedgeBudgetWindow = DEFAULT_HEDGE_BUDGET_WINDOW;
+    private int hedgeBudgetMinimum = DEFAULT_HEDGE_BUDGET_MINIMUM;
     private FailureDomain.Dimension capDimension = FailureDomain.Dimension.PROVIDER;
     private double maxDomainShare = DEFAULT_MAX_DOMAIN_SHARE;
     private double rankSharpness = DEFAULT_RANK_SHARPNESS;
@@ -210,6 +228,9 @@ public record RouterConfig(
     public Builder hedgeMinDelay(Duration v) { hedgeMinDelay = v; return this; }
     public Builder hedgeMaxDelay(Duration v) { hedgeMaxDelay = v; return this; }
     public Builder hedgeDefaultDelay(Duration v) { hedgeDefaultDelay = v; return this; }
+    public Builder hedgeBudget(double v) { hedgeBudget = v; return this; }
+    public Builder hedgeBudgetWindow(Duration v) { hedgeBudgetWindow = v; return this; }
+    public Builder hedgeBudgetMinimum(int v) { hedgeBudgetMinimum = v; return this; }
     public Builder capDimension(FailureDomain.Dimension v) { capDimension = v; return this; }
     public Builder maxDomainShare(double v) { maxDomainShare = v; return this; }
     public Builder rankSharpness(double v) { rankSharpness = v; return this; }
@@ -239,7 +260,8 @@ public record RouterConfig(
 
     public RouterConfig build() {
       return new RouterConfig(syncAllowanceBlocks, headMaxAge, unknownHeadFactor, maxAttempts, hedging,
-          hedgeQuantile, hedgeMinDelay, hedgeMaxDelay, hedgeDefaultDelay, capDimension, maxDomainShare,
+          hedgeQuantile, hedgeMinDelay, hedgeMaxDelay, hedgeDefaultDelay, hedgeBudget, hedgeBudgetWindow,
+          hedgeBudgetMinimum, capDimension, maxDomainShare,
           rankSharpness, latencyReference, latencyWindow, successEwmaAlpha, probationThreshold,
           probationShare, breakerFailures, breakerBaseCooldown, breakerMaxCooldown, domainBreakerPeers,
           domainBreakerWindow, broadcastFanout, quorumSpares, quorumTieBreakers, quorumDissentPenalty, quorumIgnoredFields, logsMaxRange,

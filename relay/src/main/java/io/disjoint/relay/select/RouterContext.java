@@ -16,4 +16,5 @@ record RouterContext(
     Clock clock,
     Scheduler scheduler,
     Executor blockingExecutor,
-    RouterMetrics metrics) {}
+    RouterMetrics metrics,
+    HedgeBudget hedgeBudget) {}
