@@ -22,12 +22,16 @@ import org.apache.tuweni.bytes.Bytes32;
  * {@link ReceiptBatch} lists them. A receipt is ready to store once it is both answered and
  * batched; then it is stored with its batch id and leaf index.
  *
- * <p>Faults (each names the gateway at fault; the caller refuses that gateway from then on):
- * a batch not signed by the gateway that sent it, or not for this node and domain, or with a bad
- * signature ({@link #checkBatch}); a batch listing a receipt that gateway never sent here
- * (after {@code timeout} of waiting, since requests on another stream may arrive after the
- * batch); and a receipt not batched within {@code timeout} of its admission. A batch accepted
- * before is ignored as a replay (nothing changes). Unbatched value counts against the payer's
+ * <p>Every listed id must have been admitted from the gateway that sent the batch. An id not
+ * seen yet makes the batch wait up to {@code timeout} (requests on another stream of the same
+ * gateway may arrive after the batch); after that the batch is applied to the ids that were seen
+ * and the others are skipped and counted ({@link #unknownBatchedIds}: a request lost with its
+ * stream, which the node cannot be paid for anyway). Faults (each names the gateway at fault;
+ * the caller refuses that gateway from then on): a batch not signed by the gateway that sent it,
+ * or not for this node and domain, or with a bad signature ({@link #checkBatch}); a batch listing
+ * a receipt admitted from another gateway or already batched; and a receipt not batched within
+ * {@code timeout} of its admission. A batch accepted before is refused as a replay (nothing
+ * changes). Unbatched value counts against the payer's
  * risk limit ({@link #pendingValue}), so what the node can lose to a gateway that never sends
  * batches stays within that limit.
  *
@@ -47,6 +51,7 @@ public final class BatchedReceiptTracker {
   private final Map<Account, BigInteger> pendingByPayer = new HashMap<>();
   private final List<Waiting> waiting = new ArrayList<>();
   private final LinkedHashSet<Bytes32> acceptedBatches = new LinkedHashSet<>();
+  private long unknownIds;
 
   /** A batched receipt ready to store: answered, and listed at {@code leafIndex} of {@code batch}. */
   public record Ready(PaymentReceipt receipt, ResponseAttestation attestation, ReceiptBatchMessage batch,
@@ -64,19 +69,21 @@ public final class BatchedReceiptTracker {
     final String gateway;
     final PaymentReceipt receipt;
     final long admittedMs;
+    final boolean refused;
     ResponseAttestation attestation;
     ReceiptBatchMessage batch;
     long batchEpoch;
     int leafIndex;
 
-    Entry(String gateway, PaymentReceipt receipt, long admittedMs) {
+    Entry(String gateway, PaymentReceipt receipt, long admittedMs, boolean refused) {
       this.gateway = gateway;
       this.receipt = receipt;
       this.admittedMs = admittedMs;
+      this.refused = refused;
     }
   }
 
-  private record Waiting(String gateway, ReceiptBatchMessage batch, Bytes32 id, long arrivedMs) {}
+  private record Waiting(String gateway, ReceiptBatchMessage batch, Bytes32 id, long arrivedMs, long keyEpoch) {}
 
   public BatchedReceiptTracker(NetworkDomain domain, PeerId self, Clock clock, Duration timeout) {
     this.domain = domain;
@@ -87,14 +94,22 @@ public final class BatchedReceiptTracker {
 
   /** An unsigned receipt from {@code gateway} passed the policy checks and is being served. */
   public synchronized void admitted(String gateway, PaymentReceipt receipt, Bytes32 id) {
-    entries.put(id, new Entry(gateway, receipt, clock.millis()));
+    entries.put(id, new Entry(gateway, receipt, clock.millis(), false));
     pendingByPayer.merge(receipt.payer(), receipt.value(), BigInteger::add);
+  }
+
+  /**
+   * An unsigned receipt from {@code gateway} was refused by a policy check (over the risk limit,
+   * stale, ...): its batch will still list it, and must not wait for it.
+   */
+  public synchronized void refused(String gateway, PaymentReceipt receipt, Bytes32 id) {
+    entries.putIfAbsent(id, new Entry(gateway, receipt, clock.millis(), true));
   }
 
   /** The receipt was answered; returns it ready to store if its batch is already here. */
   public synchronized Optional<Ready> answered(Bytes32 id, ResponseAttestation attestation) {
     Entry e = entries.get(id);
-    if (e == null) {
+    if (e == null || e.refused) {
       return Optional.empty();
     }
     e.attestation = attestation;
@@ -137,15 +152,23 @@ public final class BatchedReceiptTracker {
    *     it), BATCH_UNKNOWN_RECEIPT for a receipt admitted from another gateway or already batched
    */
   public synchronized Outcome onBatch(String gateway, ReceiptBatchMessage m) {
+    return onBatch(gateway, m, -1);
+  }
+
+  /**
+   * As {@link #onBatch(String, ReceiptBatchMessage)}, with the epoch under which the caller
+   * recorded the batch in the store ({@code -1}: the newest epoch of its receipts).
+   */
+  public synchronized Outcome onBatch(String gateway, ReceiptBatchMessage m, long keyEpoch) {
     Bytes32 id = m.batch().id();
     if (acceptedBatches.contains(id) || waiting.stream().anyMatch(w -> w.id().equals(id))) {
       throw new ReceiptRejectedException(Reason.BATCH_REPLAY, "receipt batch " + id + " was already received");
     }
     if (!resolvable(gateway, m)) {
-      waiting.add(new Waiting(gateway, m, id, clock.millis()));
+      waiting.add(new Waiting(gateway, m, id, clock.millis(), keyEpoch));
       return Outcome.NOTHING;
     }
-    return new Outcome(List.of(m), apply(m, id), List.of());
+    return new Outcome(List.of(m), apply(m, id, keyEpoch), List.of());
   }
 
   /** True when every id is admitted; throws when one can never be (another gateway's, or batched). */
@@ -166,21 +189,31 @@ public final class BatchedReceiptTracker {
     return all;
   }
 
-  private List<Ready> apply(ReceiptBatchMessage m, Bytes32 id) {
+  private List<Ready> apply(ReceiptBatchMessage m, Bytes32 id, long keyEpoch) {
     acceptedBatches.add(id);
     if (acceptedBatches.size() > REMEMBERED_BATCHES) {
       Iterator<Bytes32> it = acceptedBatches.iterator();
       it.next();
       it.remove();
     }
-    long epoch = 0;
+    long epoch = Math.max(0, keyEpoch);
     for (Bytes32 rid : m.receiptIds()) {
-      epoch = Math.max(epoch, entries.get(rid).receipt.epoch());
+      Entry e = entries.get(rid);
+      if (keyEpoch < 0 && e != null && !e.refused) {
+        epoch = Math.max(epoch, e.receipt.epoch());
+      }
     }
     List<Ready> ready = new ArrayList<>();
     List<Bytes32> ids = m.receiptIds();
     for (int i = 0; i < ids.size(); i++) {
       Entry e = entries.get(ids.get(i));
+      if (e == null) {
+        continue;
+      }
+      if (e.refused) {
+        entries.remove(ids.get(i));
+        continue;
+      }
       e.batch = m;
       e.batchEpoch = epoch;
       e.leafIndex = i;
@@ -208,11 +241,15 @@ public final class BatchedReceiptTracker {
         if (resolvable(w.gateway(), w.batch())) {
           it.remove();
           batches.add(w.batch());
-          ready.addAll(apply(w.batch(), w.id()));
+          ready.addAll(apply(w.batch(), w.id(), w.keyEpoch()));
         } else if (w.arrivedMs() <= now - timeoutMs) {
+          // The rest never arrived (a request lost with its stream, or never sent): accept the
+          // batch for the receipts this node did see; the others cannot be paid for here anyway.
           it.remove();
-          faults.add(new Fault(w.gateway(), new ReceiptRejectedException(Reason.BATCH_UNKNOWN_RECEIPT,
-              "receipt batch " + w.id() + " lists receipts this gateway never sent to this node")));
+          int unknown = (int) w.batch().receiptIds().stream().filter(rid -> !entries.containsKey(rid)).count();
+          unknownIds += unknown;
+          batches.add(w.batch());
+          ready.addAll(apply(w.batch(), w.id(), w.keyEpoch()));
         }
       } catch (ReceiptRejectedException e) {
         it.remove();
@@ -222,7 +259,11 @@ public final class BatchedReceiptTracker {
     for (Iterator<Map.Entry<Bytes32, Entry>> it = entries.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<Bytes32, Entry> me = it.next();
       Entry e = me.getValue();
-      if (e.batch == null && e.admittedMs <= now - timeoutMs) {
+      if (e.refused) {
+        if (e.admittedMs <= now - timeoutMs) {
+          it.remove();
+        }
+      } else if (e.batch == null && e.admittedMs <= now - timeoutMs) {
         it.remove();
         unpend(e);
         faults.add(new Fault(e.gateway, new ReceiptRejectedException(Reason.NEVER_BATCHED, "receipt "
@@ -253,6 +294,11 @@ public final class BatchedReceiptTracker {
     return pendingByPayer.getOrDefault(payer, BigInteger.ZERO);
   }
 
+  /** Ids listed in batches that this node never saw from their gateway (skipped, not stored). */
+  public synchronized long unknownBatchedIds() {
+    return unknownIds;
+  }
+
   /** Receipts waiting (for a batch, an answer or both). */
   public synchronized int waitingReceipts() {
     return entries.size();
@@ -264,6 +310,9 @@ public final class BatchedReceiptTracker {
   }
 
   private void unpend(Entry e) {
+    if (e.refused) {
+      return;
+    }
     pendingByPayer.computeIfPresent(e.receipt.payer(), (p, v) -> {
       BigInteger left = v.subtract(e.receipt.value());
       return left.signum() <= 0 ? null : left;

@@ -50,9 +50,28 @@ public final class ReceiptVerifier {
     this.clock = clock;
   }
 
+  /**
+   * The epoch to file a receipt batch under in the store: that of now + the timestamp window, at
+   * least the epoch of every receipt this verifier still admits, so deleting settled epochs never
+   * removes a batch before the receipts it signs.
+   */
+  public long batchKeyEpoch() {
+    long t = clock.millis() + config.timestampWindow().toMillis();
+    return t < config.epochs().genesisMs() ? 0 : config.epochs().epochAt(t);
+  }
+
   public static PaymentReceipt decode(byte[] wire) {
     try {
       return PaymentReceipt.decode(wire);
+    } catch (RuntimeException e) {
+      throw new ReceiptRejectedException(Reason.MALFORMED, e.getMessage());
+    }
+  }
+
+  /** As {@link #decode}, also accepting a batched receipt (zero-length signature). */
+  public static PaymentReceipt decodeMaybeBatched(byte[] wire) {
+    try {
+      return PaymentReceipt.decodeMaybeBatched(wire);
     } catch (RuntimeException e) {
       throw new ReceiptRejectedException(Reason.MALFORMED, e.getMessage());
     }

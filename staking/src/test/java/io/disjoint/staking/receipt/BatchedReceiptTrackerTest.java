@@ -106,19 +106,24 @@ class BatchedReceiptTrackerTest {
   }
 
   @Test
-  void aBatchListingAReceiptNeverAdmittedWaitsThenFaultsTheGateway() {
-    serve(3);
+  void aBatchListingAReceiptNeverAdmittedWaitsThenStoresOnlyTheAdmittedOnes() {
+    List<PaymentReceipt> served = serve(3);
     PaymentReceipt neverSent = issue(99);
     ReceiptBatchMessage m = batcher.takeSealed(node).orElseThrow();
     assertTrue(m.receiptIds().contains(neverSent.id()));
     assertEquals(BatchedReceiptTracker.Outcome.NOTHING.ready(), tracker.onBatch(gateway, m).ready(),
         "waits: the request may still be on another stream");
     clock.advance(500);
-    assertTrue(tracker.sweep().faults().isEmpty());
+    assertTrue(tracker.sweep().ready().isEmpty(), "still waiting");
     clock.advance(500);
     BatchedReceiptTracker.Outcome out = tracker.sweep();
-    assertTrue(out.faults().stream().anyMatch(f -> f.gateway().equals(gateway)
-        && f.error().reason() == Reason.BATCH_UNKNOWN_RECEIPT), out.faults().toString());
+    assertEquals(List.of(m), out.newBatches());
+    assertEquals(served, out.ready().stream().map(BatchedReceiptTracker.Ready::receipt).toList(),
+        "the admitted receipts are stored, the unknown id is not");
+    assertTrue(out.faults().isEmpty(), out.faults().toString());
+    assertEquals(1, tracker.unknownBatchedIds());
+    assertEquals(Reason.BATCH_REPLAY, assertThrows(ReceiptRejectedException.class,
+        () -> tracker.onBatch(gateway, m)).reason());
   }
 
   @Test
@@ -146,6 +151,18 @@ class BatchedReceiptTrackerTest {
     assertEquals(2, out.faults().size());
     assertTrue(out.faults().stream().allMatch(f -> f.error().reason() == Reason.NEVER_BATCHED));
     assertEquals(BigInteger.ZERO, tracker.pendingValue(Fixtures.PAYER), "dropped receipts leave the exposure");
+  }
+
+  @Test
+  void aReceiptRefusedAtAdmissionDoesNotHoldUpItsBatch() {
+    List<PaymentReceipt> served = serve(3);
+    PaymentReceipt refused = issue(3);
+    tracker.refused(gateway, refused, refused.id());
+    ReceiptBatchMessage m = batcher.takeSealed(node).orElseThrow();
+    BatchedReceiptTracker.Outcome out = tracker.onBatch(gateway, m);
+    assertEquals(served, out.ready().stream().map(BatchedReceiptTracker.Ready::receipt).toList());
+    assertEquals(0, tracker.waitingReceipts());
+    assertEquals(BigInteger.ZERO, tracker.pendingValue(Fixtures.PAYER));
   }
 
   @Test
