@@ -27,6 +27,30 @@ public interface GatewayPayment {
   /** Sees the attestation a serving peer returned for a receipt this gateway issued. */
   default void onAttestation(String servingPeer, byte[] receipt, byte[] attestation) {}
 
+  /**
+   * The signed receipt batch to carry on the next request to {@code servingPeer}
+   * ({@code RelayRequest.receipt_batch}), or an empty array. Called right after
+   * {@link #receiptFor} for the same request.
+   */
+  default byte[] receiptBatchFor(String servingPeer) {
+    return new byte[0];
+  }
+
+  /**
+   * A request's receipt batch did not reach {@code servingPeer} (the request failed in transport):
+   * the implementation should send it again.
+   */
+  default void receiptBatchNotDelivered(String servingPeer, byte[] receiptBatch) {}
+
+  /** The serving peer refused a receipt this gateway issued (RECEIPT_REJECTED), saying why. */
+  default void onReceiptRejected(String servingPeer, byte[] receipt, String message) {}
+
+  /**
+   * The transport requests go out on, for implementations that must send something on their own
+   * (receipt batches no request carried). Called once by the router that uses this payment.
+   */
+  default void useTransport(RelayTransport transport) {}
+
   /** Relaying without receipts. */
   GatewayPayment NONE = (peer, chain, payload, cu) -> new byte[0];
 }

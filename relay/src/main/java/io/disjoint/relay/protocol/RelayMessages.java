@@ -18,6 +18,7 @@ public final class RelayMessages {
         .setDeadlineUnixMs(r.deadlineUnixMs())
         .setPaymentReceipt(ByteString.copyFrom(r.paymentReceipt()))
         .setSignAttestation(r.signAttestation())
+        .setReceiptBatch(r.receiptBatch().length == 0 ? ByteString.EMPTY : ByteString.copyFrom(r.receiptBatch()))
         .build();
   }
 
@@ -49,7 +50,8 @@ public final class RelayMessages {
         m.getPayload().toByteArray(),
         m.getDeadlineUnixMs(),
         m.getPaymentReceipt().toByteArray(),
-        m.getSignAttestation());
+        m.getSignAttestation(),
+        m.getReceiptBatch().toByteArray());
   }
 
   public static RelayResponse parseResponse(ByteBuf frame) {

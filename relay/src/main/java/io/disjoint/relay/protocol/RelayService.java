@@ -79,12 +79,22 @@ public final class RelayService {
 
   /** Handles one request; never completes exceptionally (failures become a non-OK status). */
   public CompletableFuture<RelayResponse> handle(String gatewayPeer, RelayRequest request) {
-    CompletableFuture<RelayResponse> answer = answer(gatewayPeer, request);
+    if (request.batchOnly()) {
+      // A gateway's receipt batch with no request to ride on (docs/relay-protocol.md); not a relay.
+      payment.acceptBatch(gatewayPeer, request.receiptBatch());
+      return CompletableFuture.completedFuture(RelayResponse.batchAccepted(request.requestId()));
+    }
+    boolean[] batchTaken = {request.receiptBatch().length == 0};
+    CompletableFuture<RelayResponse> answer = answer(gatewayPeer, request, batchTaken);
+    if (!batchTaken[0]) {
+      // Refused before payment: the batch still signs for earlier receipts.
+      payment.acceptBatch(gatewayPeer, request.receiptBatch());
+    }
     answer.thenAccept(r -> served.get(r.status()).increment());
     return answer;
   }
 
-  private CompletableFuture<RelayResponse> answer(String gatewayPeer, RelayRequest request) {
+  private CompletableFuture<RelayResponse> answer(String gatewayPeer, RelayRequest request, boolean[] batchTaken) {
     long id = request.requestId();
     UpstreamClient upstream = upstreams.get(request.chain());
     if (upstream == null) {
@@ -114,6 +124,12 @@ public final class RelayService {
       }
     } else {
       admitted = CompletableFuture.supplyAsync(() -> payment.admit(gatewayPeer, request), blockingExecutor);
+    }
+    if (!batchTaken[0]) {
+      // After this request's own receipt was admitted (inline in non-blocking mode): a batch sealed
+      // by this very receipt then finds it.
+      batchTaken[0] = true;
+      payment.acceptBatch(gatewayPeer, request.receiptBatch());
     }
     return admitted
         .thenCompose(settlement -> upstream.send(request.payload(), Duration.ofMillis(remainingMs))

@@ -24,6 +24,13 @@ public interface ServingPayment {
     byte[] settle(byte[] responsePayload, long headNumber, byte[] headHash);
   }
 
+  /**
+   * Takes a gateway's signed receipt batch ({@link RelayRequest#receiptBatch}), from a request
+   * of its own or beside a relayed one. Must not block: implementations hand the work to a worker.
+   * The default (no receipts, or per-receipt signatures only) ignores it.
+   */
+  default void acceptBatch(String gatewayPeer, byte[] receiptBatch) {}
+
   /** Whether this implementation does nothing (lets the service skip the executor hop). */
   default boolean free() {
     return false;

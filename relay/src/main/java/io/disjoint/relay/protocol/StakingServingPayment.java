@@ -2,11 +2,14 @@ package io.disjoint.relay.protocol;
 
 import io.disjoint.staking.codec.Sha256;
 import io.disjoint.staking.receipt.AttestationSigner;
+import io.disjoint.staking.receipt.BatchedReceiptTracker;
+import io.disjoint.staking.receipt.ReceiptBatchMessage;
 import io.disjoint.staking.receipt.PaymentReceipt;
 import io.disjoint.staking.receipt.ReceiptRejectedException;
 import io.disjoint.staking.receipt.ReceiptVerifier;
 import io.disjoint.staking.receipt.ResponseAttestation;
 import io.disjoint.staking.receipt.SignatureSampler;
+import io.disjoint.staking.store.BatchRef;
 import io.disjoint.staking.store.ReceiptStore;
 import java.util.Arrays;
 import java.util.Objects;
@@ -56,11 +59,25 @@ import org.slf4j.LoggerFactory;
  *       both bounded by the payer's risk limit. The gateway is never charged for something it did
  *       not get.
  * </ul>
+ *
+ * <p>Batched receipts (deferred mode with a {@link BatchedReceiptTracker}): a receipt with no
+ * signature of its own passes the same inline policy checks, is answered at once, and waits in the
+ * tracker until the gateway's signed {@link io.disjoint.staking.receipt.ReceiptBatch} lists it
+ * ({@link #acceptBatch}: one signature check per batch on {@code verifyPool}); it is then stored
+ * with its batch reference. A gateway whose batch is forged, foreign or lists another gateway's
+ * receipts, or that leaves a receipt unbatched for the tracker's timeout (1 s), is refused from
+ * then on. Unbatched value counts against the payer's risk limit (the verifier's {@code unpaid}
+ * should add {@link BatchedReceiptTracker#pendingValue}). Without a tracker (or in synced mode)
+ * unsigned receipts are refused with a message saying so, and a batching gateway falls back to
+ * signing each receipt for this node.
  */
 public final class StakingServingPayment implements ServingPayment {
   private static final Logger log = LoggerFactory.getLogger(StakingServingPayment.class);
   private static final byte[] ZERO_HASH = new byte[32];
   private static final byte[] NO_ATTESTATION = new byte[0];
+  /** What a node without batching says to an unsigned receipt; gateways match "unsigned receipt". */
+  public static final String UNSIGNED_REFUSED =
+      "unsigned receipt: this node takes only receipts signed one by one (receipt batches are off here)";
   /** Peers remembered as having sent a bad signature; more are logged but not remembered. */
   private static final int MAX_REFUSED_PEERS = 10_000;
 
@@ -71,6 +88,12 @@ public final class StakingServingPayment implements ServingPayment {
   /** Where deferred signature checks and appends run; null in synced mode. */
   private final Executor verifyPool;
   private final SignatureSampler sampler;
+  /** Batched receipts waiting for their gateway's batch; null: unsigned receipts are refused. */
+  private final BatchedReceiptTracker batches;
+  private final LongAdder batchesAccepted = new LongAdder();
+  private final LongAdder batchFaults = new LongAdder();
+  private final LongAdder batchReplays = new LongAdder();
+  private final LongAdder storedBatched = new LongAdder();
   private final Set<String> refusedPeers = ConcurrentHashMap.newKeySet();
   private final LongAdder badSignatures = new LongAdder();
   private final LongAdder signaturesChecked = new LongAdder();
@@ -81,30 +104,35 @@ public final class StakingServingPayment implements ServingPayment {
   private final ConcurrentLinkedQueue<Answered> answered = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean draining = new AtomicBoolean();
 
-  /** One answered relay whose receipt is still to be (sample-checked and) stored. */
-  private record Answered(String gatewayPeer, PaymentReceipt receipt, ResponseAttestation attestation, boolean check) {}
+  /**
+   * One answered relay whose receipt is still to be (sample-checked and) stored; {@code batch}
+   * is set for a batched receipt whose batch is known (no signature check: the batch had one).
+   */
+  private record Answered(String gatewayPeer, PaymentReceipt receipt, ResponseAttestation attestation, boolean check,
+      BatchRef batch) {}
 
   /**
    * @param awaitDurable true for {@link #synced}; false keeps the signature check inline but
    *     answers before the receipt is synced (kept for callers of the earlier API)
    */
   public StakingServingPayment(ReceiptVerifier verifier, AttestationSigner attestations, ReceiptStore store, boolean awaitDurable) {
-    this(verifier, attestations, store, awaitDurable, null, SignatureSampler.everyReceipt());
+    this(verifier, attestations, store, awaitDurable, null, SignatureSampler.everyReceipt(), null);
   }
 
   private StakingServingPayment(ReceiptVerifier verifier, AttestationSigner attestations, ReceiptStore store,
-      boolean awaitDurable, Executor verifyPool, SignatureSampler sampler) {
+      boolean awaitDurable, Executor verifyPool, SignatureSampler sampler, BatchedReceiptTracker batches) {
     this.verifier = Objects.requireNonNull(verifier, "verifier");
     this.attestations = Objects.requireNonNull(attestations, "attestations");
     this.store = Objects.requireNonNull(store, "store");
     this.awaitDurable = awaitDurable;
     this.verifyPool = verifyPool;
     this.sampler = Objects.requireNonNull(sampler, "sampler");
+    this.batches = batches;
   }
 
   /** Signature checked before forwarding, answer only after the receipt is synced. */
   public static StakingServingPayment synced(ReceiptVerifier verifier, AttestationSigner attestations, ReceiptStore store) {
-    return new StakingServingPayment(verifier, attestations, store, true, null, SignatureSampler.everyReceipt());
+    return new StakingServingPayment(verifier, attestations, store, true, null, SignatureSampler.everyReceipt(), null);
   }
 
   /**
@@ -120,7 +148,18 @@ public final class StakingServingPayment implements ServingPayment {
   public static StakingServingPayment deferred(ReceiptVerifier verifier, AttestationSigner attestations, ReceiptStore store,
       Executor verifyPool, SignatureSampler sampler) {
     return new StakingServingPayment(verifier, attestations, store, false, Objects.requireNonNull(verifyPool, "verifyPool"),
-        sampler);
+        sampler, null);
+  }
+
+  /**
+   * As {@link #deferred(ReceiptVerifier, AttestationSigner, ReceiptStore, Executor, SignatureSampler)},
+   * also taking batched receipts: {@code batches} holds them until their gateway's batch arrives.
+   * Call {@link #sweepBatches} every ~100 ms.
+   */
+  public static StakingServingPayment deferred(ReceiptVerifier verifier, AttestationSigner attestations, ReceiptStore store,
+      Executor verifyPool, SignatureSampler sampler, BatchedReceiptTracker batches) {
+    return new StakingServingPayment(verifier, attestations, store, false, Objects.requireNonNull(verifyPool, "verifyPool"),
+        sampler, Objects.requireNonNull(batches, "batches"));
   }
 
   /** In deferred mode nothing on the answer path blocks: the relay service may stay on its event loop. */
@@ -144,6 +183,26 @@ public final class StakingServingPayment implements ServingPayment {
     return storedUnchecked.sum();
   }
 
+  /** Receipt batches accepted (signature checked once each). */
+  public long batchesAccepted() {
+    return batchesAccepted.sum();
+  }
+
+  /** Gateways refused for breaking the batching rules (forged, foreign or missing batches). */
+  public long batchFaults() {
+    return batchFaults.sum();
+  }
+
+  /** Batches received again after they were accepted (ignored). */
+  public long batchReplays() {
+    return batchReplays.sum();
+  }
+
+  /** Receipts stored with a batch reference instead of their own signature. */
+  public long storedBatched() {
+    return storedBatched.sum();
+  }
+
   /** Attestations signed because a request asked for one. */
   public long attestationsSigned() {
     return attestationsSigned.sum();
@@ -155,19 +214,23 @@ public final class StakingServingPayment implements ServingPayment {
       throw new PaymentRejectedException("this node relays only with a payment receipt");
     }
     if (refusedPeers.contains(gatewayPeer)) {
-      throw new PaymentRejectedException("an earlier receipt from this gateway had a bad signature; not serving it");
+      throw new PaymentRejectedException("an earlier receipt from this gateway had a bad signature, or its receipt"
+          + " batches were bad or missing; not serving it");
     }
     PaymentReceipt receipt;
     Bytes32 id;
     try {
-      receipt = ReceiptVerifier.decode(request.paymentReceipt());
+      receipt = ReceiptVerifier.decodeMaybeBatched(request.paymentReceipt());
+      if (!receipt.isSigned() && (batches == null || verifyPool == null)) {
+        throw new PaymentRejectedException(UNSIGNED_REFUSED);
+      }
       if (!receipt.chain().equals(request.chain())) {
         throw new PaymentRejectedException("receipt is for chain " + receipt.chain() + ", request for " + request.chain());
       }
       if (!Arrays.equals(receipt.requestHash().toArrayUnsafe(), Sha256.hash(request.payload()).toArrayUnsafe())) {
         throw new PaymentRejectedException("receipt request hash does not match the relayed payload");
       }
-      id = verifier.checkPolicy(receipt, Optional.of(PeerIds.parse(gatewayPeer)));
+      id = checkPolicy(gatewayPeer, receipt);
       if (verifyPool == null) {
         signaturesChecked.increment();
         verifier.checkSignature(receipt);
@@ -180,6 +243,23 @@ public final class StakingServingPayment implements ServingPayment {
     return (payload, head, hash) -> settle(gatewayPeer, receipt, receiptId, sign, payload, head, hash);
   }
 
+  /** Policy checks; an unsigned receipt is then tracked (admitted or refused) for its batch. */
+  private Bytes32 checkPolicy(String gatewayPeer, PaymentReceipt receipt) {
+    if (receipt.isSigned()) {
+      return verifier.checkPolicy(receipt, Optional.of(PeerIds.parse(gatewayPeer)));
+    }
+    Bytes32 id;
+    try {
+      id = verifier.checkPolicy(receipt, Optional.of(PeerIds.parse(gatewayPeer)));
+    } catch (ReceiptRejectedException e) {
+      // Its batch will still list it; the batch must not wait for it.
+      batches.refused(gatewayPeer, receipt, receipt.id());
+      throw e;
+    }
+    batches.admitted(gatewayPeer, receipt, id);
+    return id;
+  }
+
   private byte[] settle(String gatewayPeer, PaymentReceipt receipt, Bytes32 receiptId, boolean sign, byte[] payload,
       long head, byte[] hash) {
     ResponseAttestation attestation = attestations.unsigned(receiptId, receipt, Sha256.hash(payload).toArray(),
@@ -189,8 +269,11 @@ public final class StakingServingPayment implements ServingPayment {
       attestationsSigned.increment();
     }
     ResponseAttestation kept = attestation;
-    if (verifyPool != null) {
-      handOff(new Answered(gatewayPeer, receipt, kept, sampler.shouldVerify(gatewayPeer)));
+    if (!receipt.isSigned()) {
+      batches.answered(receiptId, kept).ifPresent(r -> handOff(new Answered(gatewayPeer, r.receipt(), r.attestation(),
+          false, refOf(r))));
+    } else if (verifyPool != null) {
+      handOff(new Answered(gatewayPeer, receipt, kept, sampler.shouldVerify(gatewayPeer), null));
     } else {
       CompletableFuture<Void> stored = store.append(receipt, attestation);
       if (awaitDurable) {
@@ -224,7 +307,9 @@ public final class StakingServingPayment implements ServingPayment {
       Answered a;
       while ((a = answered.poll()) != null) {
         try {
-          if (a.check()) {
+          if (a.batch() != null) {
+            storeBatched(a.receipt(), a.attestation(), a.batch());
+          } else if (a.check()) {
             verifyAndStore(a.gatewayPeer(), a.receipt(), a.attestation());
           } else {
             storeUnchecked(a.receipt(), a.attestation());
@@ -254,6 +339,94 @@ public final class StakingServingPayment implements ServingPayment {
       return;
     }
     store.append(receipt, attestation).whenComplete((v, e) -> logStoreFailure(receipt, e));
+  }
+
+  private void storeBatched(PaymentReceipt receipt, ResponseAttestation attestation, BatchRef ref) {
+    storedBatched.increment();
+    store.appendBatched(receipt, attestation, ref).whenComplete((v, e) -> logStoreFailure(receipt, e));
+  }
+
+  private static BatchRef refOf(BatchedReceiptTracker.Ready r) {
+    return new BatchRef(r.batchEpoch(), r.batch().batch().id(), r.leafIndex());
+  }
+
+  @Override
+  public void acceptBatch(String gatewayPeer, byte[] receiptBatch) {
+    if (batches == null || verifyPool == null) {
+      return;
+    }
+    try {
+      verifyPool.execute(() -> takeBatch(gatewayPeer, receiptBatch));
+    } catch (RejectedExecutionException e) {
+      log.warn("receipt workers refused a receipt batch from {}: {}", gatewayPeer, e.toString());
+    }
+  }
+
+  /** On a worker: one signature check, the batch recorded, then its answered receipts stored. */
+  private void takeBatch(String gatewayPeer, byte[] bytes) {
+    ReceiptBatchMessage m;
+    BatchedReceiptTracker.Outcome outcome;
+    try {
+      try {
+        m = ReceiptBatchMessage.decode(bytes);
+      } catch (RuntimeException e) {
+        throw new ReceiptRejectedException(ReceiptRejectedException.Reason.MALFORMED, "receipt batch: " + e.getMessage());
+      }
+      batches.checkBatch(PeerIds.parse(gatewayPeer), m);
+      long keyEpoch = verifier.batchKeyEpoch();
+      // Queued before any receipt that names it, so it is durable no later than they are.
+      store.recordBatch(keyEpoch, m).whenComplete((v, e) -> {
+        if (e != null) {
+          storeFailures.increment();
+          log.error("receipt batch {} could not be stored", m.batch().id(), e);
+        }
+      });
+      outcome = batches.onBatch(gatewayPeer, m, keyEpoch);
+    } catch (ReceiptRejectedException e) {
+      if (e.reason() == ReceiptRejectedException.Reason.BATCH_REPLAY) {
+        batchReplays.increment();
+        log.debug("gateway {} sent a receipt batch again: {}", gatewayPeer, e.getMessage());
+      } else {
+        refuse(gatewayPeer, e);
+      }
+      return;
+    } catch (RuntimeException e) {
+      storeFailures.increment();
+      log.error("bug while taking a receipt batch from {}", gatewayPeer, e);
+      return;
+    }
+    batchesAccepted.increment();
+    storeOutcome(outcome);
+  }
+
+  /**
+   * Retries batches waiting for receipts that arrived after them and refuses gateways that left a
+   * receipt unbatched past the timeout. Call every ~100 ms (it only touches memory and queues).
+   */
+  public void sweepBatches() {
+    if (batches == null) {
+      return;
+    }
+    BatchedReceiptTracker.Outcome outcome = batches.sweep();
+    for (BatchedReceiptTracker.Fault f : outcome.faults()) {
+      refuse(f.gateway(), f.error());
+    }
+    storeOutcome(outcome);
+  }
+
+  private void storeOutcome(BatchedReceiptTracker.Outcome outcome) {
+    for (BatchedReceiptTracker.Ready r : outcome.ready()) {
+      handOff(new Answered("", r.receipt(), r.attestation(), false, refOf(r)));
+    }
+  }
+
+  private void refuse(String gatewayPeer, ReceiptRejectedException e) {
+    batchFaults.increment();
+    if (refusedPeers.size() < MAX_REFUSED_PEERS) {
+      refusedPeers.add(gatewayPeer);
+    }
+    batches.forgetGateway(gatewayPeer);
+    log.warn("gateway {} broke the receipt batch rules; refusing it: {}", gatewayPeer, e.getMessage());
   }
 
   private void storeUnchecked(PaymentReceipt receipt, ResponseAttestation attestation) {

@@ -50,6 +50,7 @@ public final class PeerCaller {
     this.classifier = classifier;
     this.json = json;
     this.clock = clock;
+    payment.useTransport(transport);
   }
 
   public CompletableFuture<Attempt> call(Candidate c, String chain, byte[] payload, Instant deadline, int computeUnits) {
@@ -92,8 +93,9 @@ public final class PeerCaller {
       log.error("cannot sign a receipt for {}", c.peerId(), e);
       return CompletableFuture.completedFuture(failed(c, "receipt signing failed", start, false));
     }
+    byte[] batch = receipt.length > 0 ? payment.receiptBatchFor(c.peerId()) : NONE;
     RelayRequest request = new RelayRequest(0, chain, payload, Math.max(1, deadline.toEpochMilli()), receipt,
-        receipt.length > 0 && payment.wantsSignedAttestation(evidence));
+        receipt.length > 0 && payment.wantsSignedAttestation(evidence), batch);
     CompletableFuture<RelayResponse> sent;
     try {
       sent = transport.send(c.peerId(), request);
@@ -104,6 +106,9 @@ public final class PeerCaller {
       if (error != null) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         boolean transportFailure = !(cause instanceof RelayTransportException t) || t.kind() != RelayTransportException.Kind.TIMEOUT;
+        if (batch.length > 0 && transportFailure) {
+          payment.receiptBatchNotDelivered(c.peerId(), batch);
+        }
         return failed(c, "transport: " + cause.getMessage(), start, transportFailure);
       }
       return fromResponse(c, chain, receipt, response, start, passThrough);
@@ -117,6 +122,9 @@ public final class PeerCaller {
     }
     if (r.attestation().length > 0) {
       payment.onAttestation(c.peerId(), receipt, r.attestation());
+    }
+    if (r.status() == RelayStatus.RECEIPT_REJECTED && receipt.length > 0) {
+      payment.onReceiptRejected(c.peerId(), receipt, r.errorMessage());
     }
     if (r.status() == RelayStatus.POLICY_REFUSED) {
       // The node obeys its operator's policy: not a fault, so no breaker or reputation penalty;
