@@ -115,6 +115,16 @@ public record FailureDomain(String provider, String region, String country, Stri
     return value(d).equals(other.value(d));
   }
 
+  /**
+   * Whether the two domains count as one for diversity: the same hosting provider (an unknown
+   * provider is shared with every other unknown — the worst case), or the same origin AS number
+   * when both are known (a reseller on another provider's network fails with it). An unknown ASN
+   * alone does not correlate two peers whose providers are known and differ.
+   */
+  public boolean correlatedWith(FailureDomain other) {
+    return shares(other, Dimension.PROVIDER) || (asn != 0 && asn == other.asn);
+  }
+
   /** How many dimensions the two domains do not share: 0 = same domain, 5 = fully disjoint. */
   public int distance(FailureDomain other) {
     int n = 0;

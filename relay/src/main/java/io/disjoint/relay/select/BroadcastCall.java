@@ -27,7 +27,7 @@ final class BroadcastCall {
     BroadcastCall call = new BroadcastCall();
     synchronized (call) {
       List<Candidate> targets = ctx.selector().pickDisjointSet(
-          ctx.selector().candidates(chain), ctx.config().broadcastFanout(), Set.of(), List.of());
+          ctx.selector().candidates(chain), ctx.config().broadcastFanout(), Set.of(), List.of(), true);
       Duration untilDeadline = Duration.between(ctx.clock().instant(), deadline);
       if (targets.isEmpty()) {
         call.result.completeExceptionally(ctx.selector().noCandidate(chain));

@@ -258,35 +258,54 @@ public final class CandidateSelector {
   }
 
   /**
-   * A backup outside every domain in {@code avoid} and not among {@code usedPeers}: the one whose
-   * nearest avoided domain is farthest, healthy before probation, then by score.
+   * A backup outside every domain in {@code avoid} and not among {@code usedPeers}: healthy before
+   * probation, then one not correlated with any avoided domain (another provider and ASN, see
+   * {@link FailureDomain#correlatedWith}) before a correlated one, then the one whose nearest
+   * avoided domain is farthest, then by score. A correlated backup is still better than none: a
+   * hedge or failover into another region of the same provider may well succeed.
    */
   public Optional<Candidate> pickDisjoint(List<Candidate> candidates, Set<String> usedPeers, Collection<FailureDomain> avoid) {
     Candidate best = null;
+    boolean bestCorrelated = false;
     int bestDistance = -1;
     for (Candidate c : candidates) {
       if (usedPeers.contains(c.peerId()) || avoid.contains(c.domain())) {
         continue;
       }
+      boolean correlated = correlatedWithAny(c.domain(), avoid);
       int distance = minDistance(c.domain(), avoid);
-      if (best == null || better(c, distance, best, bestDistance)) {
+      if (best == null || better(c, correlated, distance, best, bestCorrelated, bestDistance)) {
         best = c;
+        bestCorrelated = correlated;
         bestDistance = distance;
       }
     }
     return Optional.ofNullable(best);
   }
 
-  private static boolean better(Candidate c, int distance, Candidate best, int bestDistance) {
+  private static boolean better(Candidate c, boolean correlated, int distance, Candidate best, boolean bestCorrelated,
+      int bestDistance) {
     boolean cHealthy = !c.probation() && !c.tripped();
     boolean bHealthy = !best.probation() && !best.tripped();
     if (cHealthy != bHealthy) {
       return cHealthy;
     }
+    if (correlated != bestCorrelated) {
+      return !correlated;
+    }
     if (distance != bestDistance) {
       return distance > bestDistance;
     }
     return c.score() > best.score();
+  }
+
+  static boolean correlatedWithAny(FailureDomain d, Collection<FailureDomain> others) {
+    for (FailureDomain o : others) {
+      if (d.correlatedWith(o)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static int minDistance(FailureDomain d, Collection<FailureDomain> others) {
@@ -298,18 +317,31 @@ public final class CandidateSelector {
   }
 
   /**
-   * Up to {@code k} peers in pairwise different failure domains, each drawn at random by
-   * {@code score^rankSharpness} among the unused candidates outside every domain chosen so far
-   * (and outside {@code avoid}), healthy before probation, most disjoint first (see
+   * Up to {@code k} peers in pairwise uncorrelated failure domains (no two share a provider or a
+   * known ASN, see {@link FailureDomain#correlatedWith}), each drawn at random by
+   * {@code score^rankSharpness} among the unused candidates not correlated with any domain chosen
+   * so far (or in {@code avoid}), healthy before probation, most disjoint first (see
    * {@link #drawDisjoint}). Random rather than best-first, so that no single peer (the fastest
-   * liar, say) sits in every quorum.
+   * liar, say) sits in every quorum. For quorums.
    */
   public List<Candidate> pickDisjointSet(List<Candidate> candidates, int k, Set<String> usedPeers, Collection<FailureDomain> avoid) {
+    return pickDisjointSet(candidates, k, usedPeers, avoid, false);
+  }
+
+  /**
+   * As above; with {@code fillCorrelated}, when too few uncorrelated peers exist the rest are
+   * drawn from domains that differ but are correlated (broadcasts: more copies beat fewer).
+   */
+  public List<Candidate> pickDisjointSet(List<Candidate> candidates, int k, Set<String> usedPeers,
+      Collection<FailureDomain> avoid, boolean fillCorrelated) {
     List<Candidate> chosen = new ArrayList<>();
     Set<String> used = new HashSet<>(usedPeers);
     List<FailureDomain> domains = new ArrayList<>(avoid);
     while (chosen.size() < k) {
       Optional<Candidate> next = drawDisjoint(candidates, used, domains);
+      if (next.isEmpty() && fillCorrelated) {
+        next = drawDifferentDomain(candidates, used, domains);
+      }
       if (next.isEmpty()) {
         break;
       }
@@ -320,9 +352,27 @@ public final class CandidateSelector {
     return chosen;
   }
 
+  private Optional<Candidate> drawDifferentDomain(List<Candidate> candidates, Set<String> usedPeers,
+      Collection<FailureDomain> avoid) {
+    List<Candidate> pool = new ArrayList<>();
+    for (Candidate c : candidates) {
+      if (!usedPeers.contains(c.peerId()) && !avoid.contains(c.domain())) {
+        pool.add(c);
+      }
+    }
+    if (pool.isEmpty()) {
+      return Optional.empty();
+    }
+    double[] weights = new double[pool.size()];
+    for (int i = 0; i < weights.length; i++) {
+      weights[i] = weight(pool.get(i));
+    }
+    return Optional.of(pool.get(weightedIndex(weights)));
+  }
+
   /**
-   * One peer not among {@code usedPeers} and outside every domain in {@code avoid}, drawn at
-   * random: only the best tier counts (healthy before probation or tripped, then the farthest
+   * One peer not among {@code usedPeers} and not correlated with any domain in {@code avoid}
+   * (another provider and ASN), drawn at random: only the best tier counts (healthy before probation or tripped, then the farthest
    * from the nearest avoided domain), and within it each peer's chance is proportional to
    * {@code score^rankSharpness}.
    */
@@ -331,7 +381,7 @@ public final class CandidateSelector {
     boolean tierHealthy = false;
     int tierDistance = -1;
     for (Candidate c : candidates) {
-      if (usedPeers.contains(c.peerId()) || avoid.contains(c.domain())) {
+      if (usedPeers.contains(c.peerId()) || correlatedWithAny(c.domain(), avoid)) {
         continue;
       }
       boolean healthy = !c.probation() && !c.tripped();

@@ -101,7 +101,7 @@ final class QuorumCall {
     if (chosen.size() < k) {
       result.completeExceptionally(new RouteException(RouteErrors.UNAVAILABLE,
           "quorum of " + k + " for " + method + " needs " + k + " peers in different failure domains; "
-              + chosen.size() + " available"));
+              + chosen.size() + " available (domains sharing a provider or ASN count as one)"));
       return;
     }
     Duration untilDeadline = Duration.between(ctx.clock().instant(), deadline);
