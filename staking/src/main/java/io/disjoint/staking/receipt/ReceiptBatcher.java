@@ -124,6 +124,14 @@ public final class ReceiptBatcher {
     return out;
   }
 
+  /**
+   * Drops everything open or sealed for {@code node}: it takes only signed receipts, so it refused
+   * every receipt these batches list (a batch-only request would only confuse it).
+   */
+  public void forget(PeerId node) {
+    nodes.remove(node);
+  }
+
   /** Seals every open batch now and returns everything sealed (shutdown, tests). */
   public List<Unsent> flushAll() {
     long now = clock.millis();
