@@ -49,7 +49,7 @@ public final class StakingGatewayPayment implements GatewayPayment {
   /** Null when every receipt is signed on its own (batching off). */
   private final ReceiptBatcher batcher;
   /** Peers that refused an unsigned receipt (older or synced nodes): they get signed receipts. */
-  private final Set<String> signedOnly = ConcurrentHashMap.newKeySet();
+  private final Set<io.disjoint.p2p.crypto.PeerId> signedOnly = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService timer;
   private final ConcurrentLinkedQueue<Retry> resend = new ConcurrentLinkedQueue<>();
   /** Sends of one batch at most (a node that stays unreachable refuses this gateway anyway). */
@@ -119,7 +119,7 @@ public final class StakingGatewayPayment implements GatewayPayment {
   public byte[] receiptFor(String servingPeer, String chain, byte[] payload, int computeUnits) {
     byte[] hash = Sha256.hash(payload).toArray();
     BigInteger value = weiPerComputeUnit.multiply(BigInteger.valueOf(computeUnits));
-    if (batcher != null && !signedOnly.contains(servingPeer)) {
+    if (batcher != null && !signedOnly.contains(PeerIds.parse(servingPeer))) {
       return batcher.issue(PeerIds.parse(servingPeer), chain, hash, computeUnits, value).encode();
     }
     return ReceiptSigner.encode(signer.issue(PeerIds.parse(servingPeer), chain, hash, computeUnits, value));
@@ -127,7 +127,7 @@ public final class StakingGatewayPayment implements GatewayPayment {
 
   @Override
   public byte[] receiptBatchFor(String servingPeer) {
-    if (batcher == null) {
+    if (batcher == null || signedOnly.contains(PeerIds.parse(servingPeer))) {
       return NO_BATCH;
     }
     return batcher.takeSealed(PeerIds.parse(servingPeer)).map(m -> {
@@ -148,7 +148,8 @@ public final class StakingGatewayPayment implements GatewayPayment {
     // An older node reads the empty signature as malformed; a node without batching says so.
     if (batcher != null && receipt.length > 0 && receipt[receipt.length - 1] == 0
         && (message.contains("unsigned receipt") || message.contains("signature: length 0"))
-        && signedOnly.add(servingPeer)) {
+        && signedOnly.add(PeerIds.parse(servingPeer))) {
+      batcher.forget(PeerIds.parse(servingPeer));
       log.info("serving peer {} does not take batched receipts; signing each receipt for it", servingPeer);
     }
   }
@@ -176,7 +177,9 @@ public final class StakingGatewayPayment implements GatewayPayment {
     try {
       List<Retry> due = new ArrayList<>();
       for (ReceiptBatcher.Unsent u : batcher.tick()) {
-        due.add(new Retry(u, 0));
+        if (!signedOnly.contains(u.node())) {
+          due.add(new Retry(u, 0));
+        }
       }
       Retry again;
       while ((again = resend.poll()) != null) {
