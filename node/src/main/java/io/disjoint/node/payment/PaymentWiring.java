@@ -6,6 +6,8 @@ import io.disjoint.p2p.crypto.PrivKey;
 import io.disjoint.relay.protocol.StakingGatewayPayment;
 import io.disjoint.relay.protocol.StakingServingPayment;
 import io.disjoint.staking.receipt.AttestationSigner;
+import io.disjoint.staking.receipt.BatchedReceiptTracker;
+import io.disjoint.staking.receipt.ReceiptBatcher;
 import io.disjoint.staking.receipt.EpochSchedule;
 import io.disjoint.staking.receipt.NetworkDomain;
 import io.disjoint.staking.receipt.RecentReceiptIds;
@@ -57,10 +59,30 @@ public final class PaymentWiring {
     return gateway(nodeKey, clock, ReceiptSampling.DEFAULTS);
   }
 
+  /**
+   * As above; with {@link ReceiptSampling#batchSignatures} (the default) receipts travel unsigned
+   * and one signed batch per serving peer covers them (docs/receipts.md, "Batched gateway
+   * signatures"), flushed by a shared daemon timer.
+   */
   public static StakingGatewayPayment gateway(PrivKey nodeKey, Clock clock, ReceiptSampling sampling) {
     ReceiptSigner signer = new ReceiptSigner(nodeKey, NETWORK,
         KeyDerivedSigners.accountOf(Bytes.wrap(nodeKey.publicKey().marshal())), EPOCHS, clock, new SecureRandom());
-    return new StakingGatewayPayment(signer, PRICE_PER_COMPUTE_UNIT, sampling.auditOneIn(), new SecureRandom());
+    if (!sampling.batchSignatures()) {
+      return new StakingGatewayPayment(signer, PRICE_PER_COMPUTE_UNIT, sampling.auditOneIn(), new SecureRandom());
+    }
+    return new StakingGatewayPayment(new ReceiptBatcher(signer, ReceiptBatcher.DEFAULT_MAX_RECEIPTS,
+        ReceiptBatcher.DEFAULT_MAX_AGE, clock), PRICE_PER_COMPUTE_UNIT, sampling.auditOneIn(), new SecureRandom(),
+        BatchFlushTimer.SHARED);
+  }
+
+  /** One daemon thread for every gateway's receipt batch flush in this JVM (a few microseconds each 20 ms). */
+  private static final class BatchFlushTimer {
+    static final java.util.concurrent.ScheduledExecutorService SHARED =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "receipt-batch-flush");
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   /** Opens (creating) the receipt store in DATA_DIR/receipts; fails closed on a bad store. */
@@ -92,15 +114,30 @@ public final class PaymentWiring {
   }
 
   /** As above with explicit sampling; {@code random} draws the sample (a SecureRandom outside tests). */
+  /**
+   * As above with explicit sampling; {@code random} draws the sample (a SecureRandom outside
+   * tests). Takes batched receipts too: call {@link StakingServingPayment#sweepBatches} every
+   * ~100 ms ({@code ServingWiring} does).
+   */
   public static StakingServingPayment serving(PrivKey nodeKey, ReceiptStore store, Clock clock, Executor verifyPool,
       ReceiptSampling sampling, Random random) {
-    return StakingServingPayment.deferred(verifier(nodeKey, store, clock), new AttestationSigner(nodeKey, NETWORK), store,
-        verifyPool, new SignatureSampler(sampling.verifyOneIn(), sampling.verifyFirstPerGateway(), random));
+    BatchedReceiptTracker batches = new BatchedReceiptTracker(NETWORK, nodeKey.publicKey().peerId(), clock,
+        BatchedReceiptTracker.DEFAULT_TIMEOUT);
+    // Receipts waiting for their batch count against the payer's risk limit like stored ones.
+    ReceiptVerifier verifier = verifier(nodeKey, store, clock,
+        payer -> store.unvoucheredValue(payer).add(batches.pendingValue(payer)));
+    return StakingServingPayment.deferred(verifier, new AttestationSigner(nodeKey, NETWORK), store,
+        verifyPool, new SignatureSampler(sampling.verifyOneIn(), sampling.verifyFirstPerGateway(), random), batches);
   }
 
   private static ReceiptVerifier verifier(PrivKey nodeKey, ReceiptStore store, Clock clock) {
+    return verifier(nodeKey, store, clock, store::unvoucheredValue);
+  }
+
+  private static ReceiptVerifier verifier(PrivKey nodeKey, ReceiptStore store, Clock clock,
+      java.util.function.Function<io.disjoint.staking.receipt.Account, BigInteger> unpaid) {
     return new ReceiptVerifier(VerifierConfig.defaults(NETWORK, EPOCHS),
         nodeKey.publicKey().peerId(), new KeyDerivedSigners(),
-        new RecentReceiptIds(store::contains, clock, REPLAY_MEMORY_MS), store::unvoucheredValue, clock);
+        new RecentReceiptIds(store::contains, clock, REPLAY_MEMORY_MS), unpaid, clock);
   }
 }

@@ -19,6 +19,12 @@ final class ReceiptWorkers implements Executor, AutoCloseable {
 
   private final ThreadPoolExecutor pool;
   private final Executor overflow;
+  private final java.util.concurrent.ScheduledExecutorService timer =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "receipt-batch-sweep");
+        t.setDaemon(true);
+        return t;
+      });
 
   ReceiptWorkers(int threads, Executor overflow) {
     if (threads < 1) {
@@ -47,9 +53,15 @@ final class ReceiptWorkers implements Executor, AutoCloseable {
     }
   }
 
+  /** Runs {@code task} every {@code periodMs} on a timer thread (it must only hand work off). */
+  void every(long periodMs, Runnable task) {
+    timer.scheduleWithFixedDelay(task, periodMs, periodMs, TimeUnit.MILLISECONDS);
+  }
+
   /** Stops taking work and lets queued checks finish (up to a few seconds) so their receipts reach the store. */
   @Override
   public void close() {
+    timer.shutdownNow();
     pool.shutdown();
     try {
       pool.awaitTermination(5, TimeUnit.SECONDS);

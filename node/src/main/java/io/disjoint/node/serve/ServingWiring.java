@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ServingWiring implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ServingWiring.class);
+  private static final long SWEEP_MS = 100;
 
   private final Host host;
   private final Map<String, UpstreamClient> upstreams;
@@ -69,8 +70,12 @@ public final class ServingWiring implements AutoCloseable {
       if (config.receipts()) {
         store = Optional.of(PaymentWiring.openStore(dataDir));
         workers = Optional.of(ReceiptWorkers.forThisMachine(blocking));
-        payment = PaymentWiring.serving(key, store.get(), clock, workers.get(), config.receiptSampling(),
-            new java.security.SecureRandom());
+        io.disjoint.relay.protocol.StakingServingPayment staking = PaymentWiring.serving(key, store.get(), clock,
+            workers.get(), config.receiptSampling(), new java.security.SecureRandom());
+        // Batched receipts: retry batches that arrived before their requests, refuse gateways whose
+        // batches never come (BatchedReceiptTracker.DEFAULT_TIMEOUT).
+        workers.get().every(SWEEP_MS, staking::sweepBatches);
+        payment = staking;
       }
       if (!policy.isEmpty()) {
         LOG.info("refusing transactions and calls that name any of the {} addresses in --blocked-addresses {}",

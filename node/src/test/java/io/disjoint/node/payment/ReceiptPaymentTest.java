@@ -41,7 +41,8 @@ class ReceiptPaymentTest {
     PrivKey nodeKey = KeyFiles.loadOrCreate(dir.resolve("node.key"), KeyType.ED25519);
     String gatewayPeer = gatewayKey.publicKey().peerId().toBase58();
     String nodePeer = nodeKey.publicKey().peerId().toBase58();
-    GatewayPayment gateway = PaymentWiring.gateway(gatewayKey, clock);
+    // Receipts signed one by one: these tests are about per-receipt signatures (sampling, forgery).
+    GatewayPayment gateway = PaymentWiring.gateway(gatewayKey, clock, ReceiptSampling.DEFAULTS.withBatchSignatures(false));
 
     try (ReceiptStore store = PaymentWiring.openStore(new DataDir(dir))) {
       ServingPayment serving = PaymentWiring.serving(nodeKey, store, clock);
@@ -99,7 +100,8 @@ class ReceiptPaymentTest {
     PrivKey nodeKey = KeyFiles.loadOrCreate(dir.resolve("node.key"), KeyType.ED25519);
     String gatewayPeer = gatewayKey.publicKey().peerId().toBase58();
     String nodePeer = nodeKey.publicKey().peerId().toBase58();
-    GatewayPayment gateway = PaymentWiring.gateway(gatewayKey, clock);
+    // Receipts signed one by one: these tests are about per-receipt signatures (sampling, forgery).
+    GatewayPayment gateway = PaymentWiring.gateway(gatewayKey, clock, ReceiptSampling.DEFAULTS.withBatchSignatures(false));
     ExecutorService verifyPool = Executors.newVirtualThreadPerTaskExecutor();
     try (ReceiptStore store = PaymentWiring.openStore(new DataDir(dir))) {
       io.disjoint.relay.protocol.StakingServingPayment serving = PaymentWiring.serving(nodeKey, store, clock, verifyPool);
@@ -142,7 +144,8 @@ class ReceiptPaymentTest {
     PrivKey nodeKey = KeyFiles.loadOrCreate(dir.resolve("node.key"), KeyType.ED25519);
     String gatewayPeer = gatewayKey.publicKey().peerId().toBase58();
     String nodePeer = nodeKey.publicKey().peerId().toBase58();
-    GatewayPayment gateway = PaymentWiring.gateway(gatewayKey, clock);
+    // Receipts signed one by one: these tests are about per-receipt signatures (sampling, forgery).
+    GatewayPayment gateway = PaymentWiring.gateway(gatewayKey, clock, ReceiptSampling.DEFAULTS.withBatchSignatures(false));
     ReceiptSampling sampling = new ReceiptSampling(32, 3, 64);
     // draws that never pick: only the first three receipts of the gateway are checked
     java.util.Random never = new java.util.Random() {
@@ -177,6 +180,59 @@ class ReceiptPaymentTest {
     }
     assertEquals(new ReceiptSampling(32, 8, 64), ReceiptSampling.DEFAULTS);
     assertThrows(IllegalArgumentException.class, () -> new ReceiptSampling(0, 8, 64));
+  }
+
+  @Test
+  void theDefaultGatewayBatchesItsSignaturesAndTheNodeStoresEachReceiptUnderItsBatch(@TempDir Path dir) throws Exception {
+    Clock clock = Clock.systemUTC();
+    PrivKey gatewayKey = KeyFiles.loadOrCreate(dir.resolve("gw.key"), KeyType.ED25519);
+    PrivKey nodeKey = KeyFiles.loadOrCreate(dir.resolve("node.key"), KeyType.ED25519);
+    String gatewayPeer = gatewayKey.publicKey().peerId().toBase58();
+    String nodePeer = nodeKey.publicKey().peerId().toBase58();
+    io.disjoint.relay.protocol.StakingGatewayPayment gateway = PaymentWiring.gateway(gatewayKey, clock);
+    assertTrue(gateway.batching(), "batched gateway signatures are the default");
+    ExecutorService verifyPool = Executors.newFixedThreadPool(2);
+    try (ReceiptStore store = PaymentWiring.openStore(new DataDir(dir.resolve("node")));
+        ReceiptStore strictStore = PaymentWiring.openStore(new DataDir(dir.resolve("strict")))) {
+      io.disjoint.relay.protocol.StakingServingPayment serving = PaymentWiring.serving(nodeKey, store, clock, verifyPool);
+      // The gateway's idle flush, delivered straight to the node (the relay stream's part).
+      gateway.useTransport((peer, request) -> {
+        assertTrue(request.batchOnly());
+        serving.acceptBatch(gatewayPeer, request.receiptBatch());
+        return java.util.concurrent.CompletableFuture.completedFuture(
+            io.disjoint.relay.protocol.RelayResponse.batchAccepted(request.requestId()));
+      });
+      byte[] body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\",\"params\":[]}".getBytes(StandardCharsets.UTF_8);
+      byte[] answer = "{\"result\":\"0x1\"}".getBytes(StandardCharsets.UTF_8);
+      for (int i = 0; i < 5; i++) {
+        byte[] receipt = gateway.receiptFor(nodePeer, CHAIN, body, 10);
+        assertEquals(0, receipt[receipt.length - 1], "travels with a zero-length signature");
+        serving.admit(gatewayPeer, new RelayRequest(i, CHAIN, body, clock.millis() + 5_000, receipt, false))
+            .settle(answer, 3, new byte[32]);
+      }
+      LongSupplier stored = () -> {
+        long[] n = {0};
+        store.forEachReceipt(r -> n[0]++);
+        return n[0];
+      };
+      assertEquals(5, waitFor(stored, 5), "stored once the flushed batch arrived");
+      store.forEachReceipt(r -> assertTrue(store.membership(r).orElseThrow().authenticates(r.receipt())));
+      assertEquals(1, serving.batchesAccepted());
+      assertEquals(0, serving.signaturesChecked(), "no per-receipt signature to check");
+
+      ServingPayment strict = PaymentWiring.serving(nodeKey, strictStore, clock);
+      RelayRequest unsigned = new RelayRequest(9, CHAIN, body, clock.millis() + 5_000,
+          gateway.receiptFor(nodePeer, CHAIN, body, 10), false);
+      PaymentRejectedException refused = assertThrows(PaymentRejectedException.class, () -> strict.admit(gatewayPeer, unsigned));
+      assertTrue(refused.getMessage().contains("unsigned receipt"), refused.getMessage());
+      gateway.onReceiptRejected(nodePeer, unsigned.paymentReceipt(), refused.getMessage());
+      byte[] signed = gateway.receiptFor(nodePeer, CHAIN, body, 10);
+      assertTrue(signed[signed.length - 65] == 64, "signed on its own after the refusal (Ed25519: 64-byte signature)");
+      strict.admit(gatewayPeer, new RelayRequest(10, CHAIN, body, clock.millis() + 5_000, signed, false))
+          .settle(answer, 3, new byte[32]);
+    } finally {
+      verifyPool.shutdownNow();
+    }
   }
 
   @Test

@@ -74,10 +74,21 @@ class VoucherWiringTest {
         ReceiptSigner later = new ReceiptSigner(gatewayKey, PaymentWiring.NETWORK,
             KeyDerivedSigners.accountOf(Bytes.wrap(gatewayKey.publicKey().marshal())), PaymentWiring.EPOCHS,
             Clock.fixed(Instant.now().minusSeconds(100), ZoneOffset.UTC), new Random(6));
+        // These ten travelled unsigned under one gateway receipt batch (the default): the gateway
+        // vouches for them on the batch signature and each receipt's path (request v2).
+        java.util.List<PaymentReceipt> batched = new java.util.ArrayList<>();
         for (int i = 0; i < 10; i++) {
-          PaymentReceipt r = later.issue(nodeKey.publicKey().peerId(), CHAIN, new byte[32], 20,
-              PaymentWiring.PRICE_PER_COMPUTE_UNIT.multiply(BigInteger.valueOf(20)));
-          store.append(r, attest.attest(r, new byte[32], 1, new byte[32])).get();
+          batched.add(later.issueUnsigned(nodeKey.publicKey().peerId(), CHAIN, new byte[32], 20,
+              PaymentWiring.PRICE_PER_COMPUTE_UNIT.multiply(BigInteger.valueOf(20))));
+        }
+        io.disjoint.staking.receipt.ReceiptBatchMessage batch = later.signBatch(Bytes.wrap(nodeKey.publicKey().peerId().bytes()), 1,
+            batched.stream().map(PaymentReceipt::id).toList());
+        long batchEpoch = batched.get(batched.size() - 1).epoch();
+        store.recordBatch(batchEpoch, batch).get();
+        for (int i = 0; i < batched.size(); i++) {
+          PaymentReceipt r = batched.get(i);
+          store.appendBatched(r, attest.attest(r, new byte[32], 1, new byte[32]),
+              new io.disjoint.staking.store.BatchRef(batchEpoch, batch.batch().id(), i)).get();
         }
         assertEquals(1, collector.collectOnce(), "the next batch gets the next voucher");
         assertEquals(40, vouchered(store));

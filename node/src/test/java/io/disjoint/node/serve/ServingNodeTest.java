@@ -56,6 +56,9 @@ class ServingNodeTest {
             .newStream(PeerId.parse(peer), RelayProtocol.PROTOCOL_ID)
             .thenApply(s -> new PooledRelayTransport.OpenedStream(s.channel(), ch -> s.reset())), clock);
         GatewayPayment payment = PaymentWiring.gateway(gatewayKey, clock);
+        // What the router does: the payment sends receipt batches no request carries (batched
+        // receipts are the default; this node gets one request, so its batch goes out on its own).
+        payment.useTransport(transport);
         String nodeId = node.peerId().toBase58();
         byte[] body = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"eth_gasPrice\",\"params\":[]}".getBytes(StandardCharsets.UTF_8);
 
