@@ -29,6 +29,13 @@ final class TestChainNode implements AutoCloseable {
   /** When set, balances are wrong (a tampering node behind an honest-looking relay). */
   volatile boolean lies;
   final List<String> balanceBlockParams = new CopyOnWriteArrayList<>();
+  /** Calls per method without a rule above (answered "0x2a"). */
+  final java.util.Map<String, AtomicLong> otherCalls = new java.util.concurrent.ConcurrentHashMap<>();
+  /**
+   * Mean of an exponentially distributed delay before answering those (0 = at once): a long tail
+   * in which about 5% of the answers come later than the 95th percentile, as in real nodes.
+   */
+  volatile long otherMeanDelayMicros;
 
   TestChainNode(long head) throws IOException {
     this.head = new AtomicLong(head);
@@ -74,7 +81,20 @@ final class TestChainNode implements AutoCloseable {
           resp.put("result", hex(lies ? 999_999 : balanceAt(n)));
         }
       }
-      default -> resp.put("result", "0x2a");
+      default -> {
+        otherCalls.computeIfAbsent(method, m -> new AtomicLong()).incrementAndGet();
+        long mean = otherMeanDelayMicros;
+        if (mean > 0) {
+          double u = java.util.concurrent.ThreadLocalRandom.current().nextDouble();
+          long micros = Math.min(20 * mean, (long) (-Math.log(1 - u) * mean));
+          try {
+            Thread.sleep(java.time.Duration.ofNanos(micros * 1000));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        resp.put("result", "0x2a");
+      }
     }
     return resp;
   }
