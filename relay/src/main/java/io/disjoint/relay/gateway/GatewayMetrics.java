@@ -9,7 +9,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Gateway meters, with tags from bounded sets only: the chain (configured), the method (listed in
+ * Gateway meters, with tags from bounded sets only: the chain (configured, or learned from peers'
+ * hellos — at most {@link GatewayChains#MAX_LEARNED} of those), the method (listed in
  * the method table, else {@code other}), the outcome (the enum below) and the transport.
  *
  * <ul>
