@@ -15,6 +15,7 @@ import io.disjoint.p2p.ping.PingService;
 import io.disjoint.p2p.record.PeerRecord;
 import io.disjoint.p2p.transport.ConnectionUpgrader;
 import io.disjoint.p2p.transport.ConnectionUpgrader.SecuredPeer;
+import io.disjoint.p2p.transport.IoTransport;
 import io.disjoint.p2p.transport.TcpTransport;
 import io.disjoint.p2p.yamux.YamuxSession;
 import io.netty.channel.Channel;
@@ -68,6 +69,7 @@ public final class Libp2pHost implements Host {
   private final List<Multiaddr> boundAddrs = new CopyOnWriteArrayList<>();
   private final IdentifyService identify;
   private final PingService ping;
+  private final IoTransport io;
   private volatile State state = State.NEW;
   private volatile TcpTransport transport;
 
@@ -75,8 +77,21 @@ public final class Libp2pHost implements Host {
     this(privKey, config, new SecureRandom());
   }
 
-  /** @param random source of ping payloads */
+  /**
+   * On the process's configured I/O transport ({@link IoTransport#configured()}).
+   *
+   * @param random source of ping payloads
+   */
   public Libp2pHost(PrivKey privKey, HostConfig config, java.util.Random random) {
+    this(privKey, config, random, IoTransport.configured());
+  }
+
+  /**
+   * @param random source of ping payloads
+   * @param io the Netty I/O transport of the host's event loops and sockets
+   */
+  public Libp2pHost(PrivKey privKey, HostConfig config, java.util.Random random, IoTransport io) {
+    this.io = java.util.Objects.requireNonNull(io, "io");
     this.privKey = privKey;
     this.peerId = privKey.peerId();
     this.config = config;
@@ -126,10 +141,22 @@ public final class Libp2pHost implements Host {
     return t.workerGroup();
   }
 
-  /** True if {@link #ioGroup()} runs on native epoll, false for Java NIO. */
+  /** True if {@link #ioGroup()} runs on native epoll; see {@link #ioTransport()} for the others. */
   public boolean ioGroupUsesEpoll() {
     TcpTransport t = transport;
     return t != null && t.usesNativeEpoll();
+  }
+
+  /**
+   * The I/O transport of {@link #ioGroup()}: channels registered on those loops must be of its
+   * classes. Only valid between {@link #start()} and {@link #stop()}.
+   */
+  public IoTransport ioTransport() {
+    TcpTransport t = transport;
+    if (t == null) {
+      throw new IllegalStateException("host not started: ioTransport() is available after start()");
+    }
+    return t.io();
   }
 
   @Override
@@ -153,7 +180,7 @@ public final class Libp2pHost implements Host {
       return CompletableFuture.failedFuture(new HostException(Fault.LOCAL, "host already " + state));
     }
     state = State.STARTED;
-    transport = new TcpTransport(config.ioThreads(), "p2p");
+    transport = new TcpTransport(io, config.ioThreads(), "p2p");
     List<CompletableFuture<Channel>> binds = new ArrayList<>();
     for (Multiaddr addr : config.listenAddrs()) {
       binds.add(transport.listen(addr.toTcpSocketAddress(), initializer(true, Optional.empty(), null)));
@@ -166,8 +193,7 @@ public final class Libp2pHost implements Host {
         int port = ((InetSocketAddress) server.localAddress()).getPort();
         boundAddrs.addAll(dialableAddrs(new InetSocketAddress(requested.getAddress(), port)));
       }
-      LOG.info("host {} listening on {} ({})", peerId, boundAddrs,
-          transport.usesNativeEpoll() ? "epoll" : "nio");
+      LOG.info("host {} listening on {} ({})", peerId, boundAddrs, transport.io());
     }).exceptionally(e -> {
       stop();
       throw new HostException(Fault.OPERATOR, "cannot listen on " + config.listenAddrs() + ": "

@@ -8,19 +8,9 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.RecvByteBufAllocator;
-import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -28,8 +18,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * TCP on Netty: native epoll when it loads, NIO otherwise. Owns the event loops; the host installs
- * the connection upgrade through the initializers it passes.
+ * TCP on Netty, on the {@link IoTransport} it is given (io_uring, epoll or NIO). Owns the event
+ * loops; the host installs the connection upgrade through the initializers it passes.
  */
 public final class TcpTransport implements AutoCloseable {
   /** Socket write buffer marks: large enough for Yamux to keep several 64 KiB frames in flight. */
@@ -47,24 +37,33 @@ public final class TcpTransport implements AutoCloseable {
 
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup workerGroup;
-  private final Class<? extends ServerChannel> serverChannelClass;
-  private final Class<? extends SocketChannel> channelClass;
-  private final boolean nativeEpoll;
+  private final IoTransport io;
+
+  /**
+   * On the process's configured transport ({@link IoTransport#configured()}).
+   *
+   * @param workerThreads event loop threads for connections; 0 picks Netty's default
+   */
+  public TcpTransport(int workerThreads, String threadNamePrefix) {
+    this(IoTransport.configured(), workerThreads, threadNamePrefix);
+  }
 
   /** @param workerThreads event loop threads for connections; 0 picks Netty's default */
-  public TcpTransport(int workerThreads, String threadNamePrefix) {
-    nativeEpoll = Epoll.isAvailable();
-    IoHandlerFactory factory = nativeEpoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+  public TcpTransport(IoTransport io, int workerThreads, String threadNamePrefix) {
+    this.io = java.util.Objects.requireNonNull(io, "io");
     bossGroup = new MultiThreadIoEventLoopGroup(1,
-        new DefaultThreadFactory(threadNamePrefix + "-accept", true), factory);
+        new DefaultThreadFactory(threadNamePrefix + "-accept", true), io.ioHandlerFactory());
     workerGroup = new MultiThreadIoEventLoopGroup(workerThreads,
-        new DefaultThreadFactory(threadNamePrefix + "-io", true), factory);
-    serverChannelClass = nativeEpoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-    channelClass = nativeEpoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        new DefaultThreadFactory(threadNamePrefix + "-io", true), io.ioHandlerFactory());
+  }
+
+  /** The I/O transport of this transport's event loops and channels. */
+  public IoTransport io() {
+    return io;
   }
 
   public boolean usesNativeEpoll() {
-    return nativeEpoll;
+    return io == IoTransport.EPOLL;
   }
 
   public EventLoopGroup workerGroup() {
@@ -76,7 +75,7 @@ public final class TcpTransport implements AutoCloseable {
       InetSocketAddress address, ChannelInitializer<Channel> childInitializer) {
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(bossGroup, workerGroup)
-        .channel(serverChannelClass)
+        .channel(io.serverChannelClass())
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
@@ -91,7 +90,7 @@ public final class TcpTransport implements AutoCloseable {
       InetSocketAddress address, Duration connectTimeout, ChannelInitializer<Channel> initializer) {
     Bootstrap bootstrap = new Bootstrap()
         .group(workerGroup)
-        .channel(channelClass)
+        .channel(io.socketChannelClass())
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
         .option(ChannelOption.RECVBUF_ALLOCATOR, readBuffers())

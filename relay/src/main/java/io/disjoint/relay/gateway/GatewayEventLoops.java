@@ -1,5 +1,6 @@
 package io.disjoint.relay.gateway;
 
+import io.disjoint.p2p.transport.IoTransport;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import java.util.Objects;
@@ -11,18 +12,43 @@ import java.util.function.Supplier;
  * carries the relay streams lets one thread parse a request, write it to the relay stream, read
  * the answer and write the HTTP response, with no hand-over between threads.
  *
- * @param group the loops; all of the I/O type {@code epoll} says
- * @param epoll true for native epoll loops, false for Java NIO
+ * @param group the loops; all of the I/O transport {@code transport}
+ * @param transport the loops' I/O transport; the gateway's listener is of its channel class
  * @param placement the loop for the next accepted connection; must belong to {@code group}
  */
-public record GatewayEventLoops(EventLoopGroup group, boolean epoll, Supplier<EventLoop> placement) {
+public record GatewayEventLoops(EventLoopGroup group, IoTransport transport, Supplier<EventLoop> placement) {
   public GatewayEventLoops {
     Objects.requireNonNull(group, "group");
+    Objects.requireNonNull(transport, "transport");
     Objects.requireNonNull(placement, "placement");
+    IoTransport actual = IoTransport.of(group);
+    if (actual != transport) {
+      throw new IllegalArgumentException("the gateway's event loops are " + actual + " loops, not " + transport);
+    }
+  }
+
+  /** Loops of {@code group}, whose transport is read from the loops themselves. */
+  public GatewayEventLoops(EventLoopGroup group, Supplier<EventLoop> placement) {
+    this(group, IoTransport.of(group), placement);
+  }
+
+  /**
+   * As {@link #GatewayEventLoops(EventLoopGroup, Supplier)}; the flag is ignored (the loops say
+   * what they are). Kept for callers written when only epoll and NIO existed.
+   */
+  @Deprecated
+  public GatewayEventLoops(EventLoopGroup group, boolean epoll, Supplier<EventLoop> placement) {
+    this(group, placement);
   }
 
   /** Connections spread over every loop of the group in turn. */
+  public static GatewayEventLoops roundRobin(EventLoopGroup group) {
+    return new GatewayEventLoops(group, group::next);
+  }
+
+  /** As {@link #roundRobin(EventLoopGroup)}; the flag is ignored (the loops say what they are). */
+  @Deprecated
   public static GatewayEventLoops roundRobin(EventLoopGroup group, boolean epoll) {
-    return new GatewayEventLoops(group, epoll, group::next);
+    return roundRobin(group);
   }
 }

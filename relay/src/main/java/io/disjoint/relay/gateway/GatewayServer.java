@@ -1,5 +1,6 @@
 package io.disjoint.relay.gateway;
 
+import io.disjoint.p2p.transport.IoTransport;
 import io.disjoint.relay.jsonrpc.JsonRpcError;
 import io.disjoint.relay.route.RequestRouter;
 import io.netty.buffer.ByteBufAllocator;
@@ -9,16 +10,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -122,15 +117,16 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   /**
-   * Binds the listen address on event loops of its own; returns once the gateway accepts
-   * connections.
+   * Binds the listen address on event loops of its own, of the process's configured I/O transport
+   * ({@link IoTransport#configured()}); returns once the gateway accepts connections.
    */
   public synchronized GatewayServer start() throws InterruptedException {
     ensureNotStarted();
-    IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("gateway-accept", true), io);
-    ioGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("gateway-io", true), io);
-    return bind(bossGroup.next(), GatewayEventLoops.roundRobin(ioGroup, Epoll.isAvailable()));
+    IoTransport io = IoTransport.configured();
+    bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("gateway-accept", true), io.ioHandlerFactory());
+    ioGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("gateway-io", true),
+        io.ioHandlerFactory());
+    return bind(bossGroup.next(), GatewayEventLoops.roundRobin(ioGroup));
   }
 
   /**
@@ -149,7 +145,7 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   private GatewayServer bind(EventLoop acceptLoop, GatewayEventLoops loops) throws InterruptedException {
-    ServerChannel server = loops.epoll() ? new EpollServerSocketChannel() : new NioServerSocketChannel();
+    ServerChannel server = loops.transport().newServerChannel();
     try {
       server.config().setOption(ChannelOption.SO_BACKLOG, 1024);
       server.config().setOption(ChannelOption.SO_REUSEADDR, true);
@@ -162,7 +158,7 @@ public final class GatewayServer implements AutoCloseable {
       close();
       throw e;
     }
-    log.info("gateway listening on {} ({})", address(), loops.epoll() ? "epoll" : "nio");
+    log.info("gateway listening on {} ({})", address(), loops.transport());
     return this;
   }
 

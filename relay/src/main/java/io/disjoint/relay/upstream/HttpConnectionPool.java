@@ -11,7 +11,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -86,11 +85,7 @@ final class HttpConnectionPool {
     }
   }
 
-  HttpConnectionPool(UpstreamConfig config, EventLoop loop) {
-    this(config, loop, NioSocketChannel.class);
-  }
-
-  /** A pool on {@code loop}, whose I/O type must fit {@code channelClass} (NIO or epoll). */
+  /** A pool on {@code loop}, whose I/O transport must be the one of {@code channelClass}. */
   HttpConnectionPool(UpstreamConfig config, EventLoop loop, Class<? extends SocketChannel> channelClass) {
     this.config = config;
     this.loop = loop;

@@ -1,14 +1,9 @@
 package io.disjoint.relay.upstream;
 
+import io.disjoint.p2p.transport.IoTransport;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.ThreadExecutorMap;
 import java.time.Clock;
@@ -49,6 +44,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
   private final EventLoopGroup group;
   private final boolean ownsGroup;
   private final EventLoop loop;
+  private final IoTransport io;
   private final Optional<HttpConnectionPool> pool;
   /** Pools on callers' event loops (a few: one per loop that ever sent), see the class comment. */
   private final ConcurrentHashMap<EventExecutor, Optional<HttpConnectionPool>> callerPools = new ConcurrentHashMap<>();
@@ -61,7 +57,10 @@ public final class HttpUpstreamClient implements UpstreamClient {
     this.group = group;
     this.ownsGroup = ownsGroup;
     this.loop = group.next();
-    this.pool = config.webSocket() ? Optional.empty() : Optional.of(new HttpConnectionPool(config, loop));
+    this.io = IoTransport.of(group);
+    this.pool = config.webSocket()
+        ? Optional.empty()
+        : Optional.of(new HttpConnectionPool(config, loop, io.socketChannelClass()));
     this.headTracker =
         new HeadTracker(
             this::send,
@@ -73,9 +72,12 @@ public final class HttpUpstreamClient implements UpstreamClient {
             config.unhealthyAfterFailures());
   }
 
-  /** Starts a client with its own single I/O thread, and its head tracker. */
+  /**
+   * Starts a client with its own single I/O thread, of the process's configured I/O transport
+   * ({@link IoTransport#configured()}), and its head tracker.
+   */
   public static HttpUpstreamClient start(UpstreamConfig config, Clock clock) {
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, IoTransport.configured().ioHandlerFactory());
     HttpUpstreamClient client = new HttpUpstreamClient(config, group, true, clock);
     client.headTracker.start();
     return client;
@@ -101,23 +103,15 @@ public final class HttpUpstreamClient implements UpstreamClient {
   /** The pool on the calling event loop, if the caller is one this client can register channels on. */
   private Optional<HttpConnectionPool> poolForCaller() {
     EventExecutor current = ThreadExecutorMap.currentExecutor();
-    if (current == null || current == loop || closed || !(current instanceof IoEventLoop callerLoop)) {
+    if (current == null || current == loop || closed || !(current instanceof EventLoop callerLoop)) {
       return Optional.empty();
     }
     Optional<HttpConnectionPool> p = callerPools.get(current);
     return p != null ? p : callerPools.computeIfAbsent(current, k -> poolOn(callerLoop));
   }
 
-  private Optional<HttpConnectionPool> poolOn(IoEventLoop callerLoop) {
-    Class<? extends SocketChannel> channelClass;
-    if (callerLoop.isIoType(NioIoHandler.class)) {
-      channelClass = NioSocketChannel.class;
-    } else if (callerLoop.isIoType(EpollIoHandler.class)) {
-      channelClass = EpollSocketChannel.class;
-    } else {
-      return Optional.empty();
-    }
-    return Optional.of(new HttpConnectionPool(config, callerLoop, channelClass));
+  private Optional<HttpConnectionPool> poolOn(EventLoop callerLoop) {
+    return IoTransport.of(callerLoop).map(t -> new HttpConnectionPool(config, callerLoop, t.socketChannelClass()));
   }
 
   /** The multiplexed WebSocket for ws:// upstreams, reconnected when it has closed. */

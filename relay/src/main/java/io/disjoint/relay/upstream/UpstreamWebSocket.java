@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.disjoint.p2p.transport.IoTransport;
 import io.disjoint.relay.jsonrpc.JsonRpcMapper;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
@@ -14,7 +15,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -59,7 +59,10 @@ public final class UpstreamWebSocket implements AutoCloseable {
     return connect(url, loop, connectTimeout, maxMessageBytes, UpstreamTls.systemTrust());
   }
 
-  /** As above; a wss:// url is verified with {@code tls}. */
+  /**
+   * As above; a wss:// url is verified with {@code tls}. The socket is of the I/O transport of
+   * {@code loop} (io_uring, epoll or NIO).
+   */
   public static CompletableFuture<UpstreamWebSocket> connect(
       URI url, EventLoop loop, Duration connectTimeout, int maxMessageBytes, UpstreamTls tls) {
     CompletableFuture<UpstreamWebSocket> ready = new CompletableFuture<>();
@@ -74,7 +77,9 @@ public final class UpstreamWebSocket implements AutoCloseable {
     Bootstrap bootstrap =
         new Bootstrap()
             .group(loop)
-            .channel(NioSocketChannel.class)
+            .channel(IoTransport.of(loop)
+                .orElseThrow(() -> new IllegalArgumentException("not a Netty I/O event loop: " + loop))
+                .socketChannelClass())
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
             .handler(
