@@ -12,11 +12,17 @@
 # requests/s and p50/p99 latency at 1 and 8 connections.
 #
 #   NODE_FLAGS=--no-receipts CPU="static anvil" scripts/bench-relay.sh
+#   IO_TRANSPORT=io_uring scripts/bench-relay.sh    # the nodes' Netty I/O: auto (default), io_uring, epoll, nio
+#   COMPARE_IO="epoll io_uring" CPU=static SYSCALLS=1 scripts/bench-relay.sh
+#       # a gateway + node pair per transport side by side, CPU runs in turns (ROUNDS=3), with
+#       # the nginx reference of each round; the main table is skipped
 #
 # CPU=... adds, per upstream, one wrk run at 8 connections through the gateway and prints the CPU
-# time per relayed request of each thread group of both JVMs (from /proc/PID/task/*/stat); with
+# time per relayed request of each thread group of both JVMs (from /proc/PID/task/*/stat) and of
+# the whole machine (from /proc/stat: wrk, nginx, the upstream and kernel threads too); with
 # JFR=DIR it also records both JVMs during that run (JFR_SETTINGS=a .jfc, e.g. one with
-# jdk.CPUTimeSample enabled, made with `jfr configure`).
+# jdk.CPUTimeSample enabled, made with `jfr configure`); with SYSCALLS=1 it also counts each JVM's
+# system calls per request (perf stat on the raw_syscalls:sys_enter tracepoint).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DURATION="${DURATION:-10s}"
@@ -28,6 +34,11 @@ HOLD="${HOLD:-}"               # if set, keep everything running after the table
 CPU="${CPU:-}"                 # upstreams ("static anvil") to measure CPU per relayed request on, per thread
 JFR="${JFR:-}"                 # with CPU: a directory to write JFR recordings of both JVMs into
 JFR_SETTINGS="${JFR_SETTINGS:-profile}"  # a .jfc for JFR, e.g. one with jdk.CPUTimeSample enabled
+COMPARE_IO="${COMPARE_IO:-}"   # with CPU: one node pair per listed transport ("epoll io_uring"), measured in turns
+ROUNDS="${ROUNDS:-3}"          # with COMPARE_IO: how many turns
+SYSCALLS="${SYSCALLS:-}"       # with CPU: also count each JVM's system calls per request (needs perf)
+IO_TRANSPORT="${IO_TRANSPORT:-${DISJOINT_IO_TRANSPORT:-auto}}"  # Netty I/O of both nodes: auto, io_uring, epoll, nio
+export DISJOINT_IO_TRANSPORT="$IO_TRANSPORT"
 command -v wrk >/dev/null || { echo "bench-relay: needs wrk (apt-get install wrk)" >&2; exit 1; }
 command -v nginx >/dev/null || { echo "bench-relay: needs nginx (apt-get install nginx-light)" >&2; exit 1; }
 "$here/scripts/install-fixtures.sh"
@@ -77,21 +88,34 @@ http {
 NGINX
 nginx -c "$work/nginx.conf" -p "$work" 
 
-"$here/disjoint" run --data-dir "$work/node" --listen /ip4/127.0.0.1/tcp/0 \
-  --serve "eip155:31337=http://127.0.0.1:$anvil_port" --serve "eip155:1=http://127.0.0.1:$static_port" \
-  $NODE_FLAGS >"$work/node.out" 2>"$work/node.err" & pids+=($!)
-node_pid=$!
-for _ in $(seq 1 300); do grep -q '^listening ' "$work/node.out" && break; sleep 0.1; done
-node_addr="$(grep -m1 '^listening ' "$work/node.out" | cut -d' ' -f2)"
-[ -n "$node_addr" ] || { echo "bench-relay: serving node did not start:" >&2; cat "$work/node.err" >&2; exit 1; }
-"$here/disjoint" run --data-dir "$work/gateway" --listen /ip4/127.0.0.1/tcp/0 \
-  --gateway "127.0.0.1:$gw_port" --peer "$node_addr" --route eip155:31337 --route eip155:1 \
-  $NODE_FLAGS >"$work/gw.out" 2>"$work/gw.err" & pids+=($!)
-gw_pid=$!
+start_pair() { # name transport: a serving node and a gateway relaying to it; sets gw_port, gw_pid, node_pid
+  local name="$1" out="$work/$1"
+  gw_port=$(free_port)
+  DISJOINT_IO_TRANSPORT="$2" "$here/disjoint" run --data-dir "$out-node" --listen /ip4/127.0.0.1/tcp/0 \
+    --serve "eip155:31337=http://127.0.0.1:$anvil_port" --serve "eip155:1=http://127.0.0.1:$static_port" \
+    $NODE_FLAGS >"$out-node.out" 2>"$out-node.err" & pids+=($!)
+  node_pid=$!
+  for _ in $(seq 1 300); do grep -q '^listening ' "$out-node.out" 2>/dev/null && break; sleep 0.1; done
+  local node_addr; node_addr="$(grep -m1 '^listening ' "$out-node.out" | cut -d' ' -f2)"
+  [ -n "$node_addr" ] || { echo "bench-relay: serving node did not start:" >&2; cat "$out-node.err" >&2; exit 1; }
+  DISJOINT_IO_TRANSPORT="$2" "$here/disjoint" run --data-dir "$out-gateway" --listen /ip4/127.0.0.1/tcp/0 \
+    --gateway "127.0.0.1:$gw_port" --peer "$node_addr" --route eip155:31337 --route eip155:1 \
+    $NODE_FLAGS >"$out-gw.out" 2>"$out-gw.err" & pids+=($!)
+  gw_pid=$!
+  wait_http "http://127.0.0.1:$gw_port/eip155:31337"
+  wait_http "http://127.0.0.1:$gw_port/eip155:1"
+  pair_port[$name]=$gw_port; pair_gw[$name]=$gw_pid; pair_node[$name]=$node_pid
+  pair_io[$name]="$(grep -m1 -o '([a-z_]*)$' "$out-gw.err" | tr -d '()' || echo '?')"
+}
+use_pair() { gw_port=${pair_port[$1]}; gw_pid=${pair_gw[$1]}; node_pid=${pair_node[$1]}; }
+declare -A pair_port pair_gw pair_node pair_io
 wait_http "http://127.0.0.1:$anvil_port"
 wait_http "http://127.0.0.1:$proxy_static"
-wait_http "http://127.0.0.1:$gw_port/eip155:31337"
-wait_http "http://127.0.0.1:$gw_port/eip155:1"
+if [ -n "$COMPARE_IO" ]; then
+  for t in $COMPARE_IO; do start_pair "$t" "$t"; done
+else
+  start_pair main "$IO_TRANSPORT"
+fi
 
 run_wrk() { # label conns url
   local out rps p50 p99
@@ -104,13 +128,22 @@ run_wrk() { # label conns url
   local errs; errs="$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')"
   printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$rps" "$p50" "$p99" "${errs:-none}"
 }
-echo "# bench-relay $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), DURATION=$DURATION${NODE_FLAGS:+, NODE_FLAGS=$NODE_FLAGS}"
-echo "| path | connections | req/s | p50 | p99 | errors |"
-echo "|---|---|---|---|---|---|"
-# warm up the JVMs before measuring
-wrk -t1 -c8 -d"$WARMUP" -s "$here/scripts/bench/post.lua" "http://127.0.0.1:$gw_port/eip155:1" >/dev/null 2>&1 || true
-wrk -t1 -c8 -d"$WARMUP" -s "$here/scripts/bench/post.lua" "http://127.0.0.1:$gw_port/eip155:31337" >/dev/null 2>&1 || true
+echo "# bench-relay $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), DURATION=$DURATION${NODE_FLAGS:+, NODE_FLAGS=$NODE_FLAGS}, IO_TRANSPORT=${COMPARE_IO:-$IO_TRANSPORT} (${pair_io[*]})"
+if [ -z "$COMPARE_IO" ]; then
+  echo "| path | connections | req/s | p50 | p99 | errors |"
+  echo "|---|---|---|---|---|---|"
+fi
+warm_up() { # the JVMs of the pair in use, before measuring
+  wrk -t1 -c8 -d"$WARMUP" -s "$here/scripts/bench/post.lua" "http://127.0.0.1:$gw_port/eip155:1" >/dev/null 2>&1 || true
+  wrk -t1 -c8 -d"$WARMUP" -s "$here/scripts/bench/post.lua" "http://127.0.0.1:$gw_port/eip155:31337" >/dev/null 2>&1 || true
+}
+if [ -n "$COMPARE_IO" ]; then
+  for t in $COMPARE_IO; do use_pair "$t"; warm_up; done
+else
+  warm_up
+fi
 for c in $CONNS; do
+  [ -z "$COMPARE_IO" ] || break
   run_wrk "static direct" "$c" "http://127.0.0.1:$static_port/"
   run_wrk "static via nginx" "$c" "http://127.0.0.1:$proxy_static/"
   run_wrk "static via disjoint" "$c" "http://127.0.0.1:$gw_port/eip155:1"
@@ -122,21 +155,34 @@ done
 # CPU time per relayed request: per-thread CPU (utime + stime from /proc/PID/task/*/stat) of both
 # JVMs over one wrk run at 8 connections, divided by the requests of that run. Threads are grouped
 # by name with their numbers stripped (p2p-worker-3 -> p2p-worker-N).
-thread_ticks() { # pid -> "name ticks" per thread
+thread_ticks() { # pid -> "name ticks kernel-ticks" per thread
   for t in /proc/"$1"/task/*; do
     [ -r "$t/stat" ] || continue
-    printf '%s %s\n' "$(tr ' ' '_' <"$t/comm")" "$(sed 's/^.*) //' "$t/stat" | awk '{print $12 + $13}')"
+    printf '%s %s\n' "$(tr ' ' '_' <"$t/comm")" "$(sed 's/^.*) //' "$t/stat" | awk '{print $12 + $13, $13}')"
   done
 }
+machine_ticks() { # busy ticks of the whole machine (user+nice+system+irq+softirq+steal), from /proc/stat
+  awk '$1=="cpu" {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat
+}
 cpu_run() { # label url
-  local before_gw before_node after_gw after_node reqs jhome
+  local before_gw before_node after_gw after_node before_machine after_machine reqs jhome
   jhome="$("$here/scripts/find-jdk.sh")"
   if [ -n "$JFR" ]; then
     mkdir -p "$JFR"
     for p in "$gw_pid" "$node_pid"; do "$jhome/bin/jcmd" "$p" JFR.start name=bench settings="$JFR_SETTINGS" >/dev/null; done
   fi
   before_gw="$(thread_ticks "$gw_pid")"; before_node="$(thread_ticks "$node_pid")"
+  before_machine="$(machine_ticks)"
+  local perf_pids=()
+  if [ -n "$SYSCALLS" ]; then
+    for p in "$gw_pid" "$node_pid"; do
+      perf stat -x, -e raw_syscalls:sys_enter,syscalls:sys_enter_io_uring_enter -p "$p" -o "$work/perf-$p.txt" &
+      perf_pids+=($!)
+    done
+  fi
   wrk -t1 -c8 -d"$DURATION" -s "$here/scripts/bench/post.lua" "$2" >"$work/wrk-cpu.txt" 2>&1 || true
+  for p in "${perf_pids[@]}"; do kill -INT "$p"; wait "$p" 2>/dev/null || true; done
+  after_machine="$(machine_ticks)"
   after_gw="$(thread_ticks "$gw_pid")"; after_node="$(thread_ticks "$node_pid")"
   if [ -n "$JFR" ]; then
     "$jhome/bin/jcmd" "$gw_pid" JFR.stop name=bench filename="$JFR/gateway-$1.jfr" >/dev/null
@@ -144,9 +190,10 @@ cpu_run() { # label url
   fi
   reqs="$(awk '/requests in/ {print $1}' "$work/wrk-cpu.txt")"
   echo "## CPU per request, $1 via disjoint, 8 connections: $reqs requests, $(awk '/^Requests\/sec/ {print $2}' "$work/wrk-cpu.txt") req/s, tick $(getconf CLK_TCK)/s"
-  echo "| process | thread | us CPU / request |"
-  echo "|---|---|---|"
-  python3 - "$reqs" "$(getconf CLK_TCK)" "$before_gw" "$after_gw" "$before_node" "$after_node" <<'PY'
+  echo "| process | thread | us CPU / request | of which in the kernel |"
+  echo "|---|---|---|---|"
+  python3 - "$reqs" "$(getconf CLK_TCK)" "$before_gw" "$after_gw" "$before_node" "$after_node" \
+      "$before_machine" "$after_machine" <<'PY'
 import re, sys
 reqs, hz = int(sys.argv[1]), int(sys.argv[2])
 def parse(text):
@@ -154,30 +201,65 @@ def parse(text):
     for line in text.splitlines():
         if not line.strip():
             continue
-        name, ticks = line.rsplit(' ', 1)
-        out.setdefault(re.sub(r'\d+', 'N', name), []).append(int(ticks))
-    return {k: sum(v) for k, v in out.items()}
+        name, ticks, kernel = line.rsplit(' ', 2)
+        total = out.setdefault(re.sub(r'\d+', 'N', name), [0, 0])
+        total[0] += int(ticks)
+        total[1] += int(kernel)
+    return out
+def per_request(ticks):
+    return ticks / hz * 1e6 / max(1, reqs)
 for proc, b, a in (("gateway", sys.argv[3], sys.argv[4]), ("serving node", sys.argv[5], sys.argv[6])):
     before, after = parse(b), parse(a)
-    total = 0.0
+    total = kernel_total = 0.0
     rows = []
-    for name in after:
-        us = (after[name] - before.get(name, 0)) / hz * 1e6 / max(1, reqs)
+    for name, (ticks, kernel) in after.items():
+        was = before.get(name, [0, 0])
+        us, kernel_us = per_request(ticks - was[0]), per_request(kernel - was[1])
         total += us
+        kernel_total += kernel_us
         if us >= 0.5:
-            rows.append((us, name))
-    for us, name in sorted(rows, reverse=True):
-        print(f"| {proc} | {name} | {us:.1f} |")
-    print(f"| {proc} | **total** | **{total:.1f}** |")
+            rows.append((us, kernel_us, name))
+    for us, kernel_us, name in sorted(rows, reverse=True):
+        print(f"| {proc} | {name} | {us:.1f} | {kernel_us:.1f} |")
+    print(f"| {proc} | **total** | **{total:.1f}** | **{kernel_total:.1f}** |")
+# Everything the machine did meanwhile (wrk, nginx, the upstream, kernel threads, and whatever
+# else runs there): an upper bound, exact only on an otherwise idle machine.
+machine = (int(sys.argv[8]) - int(sys.argv[7])) / hz * 1e6 / max(1, reqs)
+print(f"| machine | all processes | {machine:.1f} | |")
 PY
+  if [ -n "$SYSCALLS" ]; then
+    echo "| process | system calls / request | of which io_uring_enter |"
+    echo "|---|---|---|"
+    for pair in "gateway:$gw_pid" "serving node:$node_pid"; do
+      awk -F, -v name="${pair%%:*}" -v reqs="$reqs" '
+        $3 == "raw_syscalls:sys_enter" {all = $1}
+        $3 == "syscalls:sys_enter_io_uring_enter" {uring = $1}
+        END {printf "| %s | %.2f | %.2f |\n", name, all / reqs, uring / reqs}' "$work/perf-${pair##*:}.txt"
+    done
+  fi
 }
-for u in $CPU; do
-  case "$u" in
-    static) cpu_run static "http://127.0.0.1:$gw_port/eip155:1" ;;
-    anvil) cpu_run anvil "http://127.0.0.1:$gw_port/eip155:31337" ;;
-    *) echo "bench-relay: CPU takes static and/or anvil, not $u" >&2; exit 1 ;;
-  esac
-done
+cpu_runs() { # [label suffix]: the CPU runs of $CPU on the pair in use
+  for u in $CPU; do
+    case "$u" in
+      static) cpu_run "static$1" "http://127.0.0.1:$gw_port/eip155:1" ;;
+      anvil) cpu_run "anvil$1" "http://127.0.0.1:$gw_port/eip155:31337" ;;
+      *) echo "bench-relay: CPU takes static and/or anvil, not $u" >&2; exit 1 ;;
+    esac
+  done
+}
+if [ -n "$COMPARE_IO" ]; then
+  # The pairs run side by side and take turns, so a busy neighbour weighs on each about equally.
+  for round in $(seq 1 "$ROUNDS"); do
+    echo "# round $round of $ROUNDS, $(date -u +%H:%M:%SZ), load $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "| path | connections | req/s | p50 | p99 | errors |"
+    echo "|---|---|---|---|---|---|"
+    case " $CPU " in *" static "*) run_wrk "static via nginx" 8 "http://127.0.0.1:$proxy_static/" ;; esac
+    case " $CPU " in *" anvil "*) run_wrk "anvil via nginx" 8 "http://127.0.0.1:$proxy_anvil/" ;; esac
+    for t in $COMPARE_IO; do use_pair "$t"; cpu_runs "-$t"; done
+  done
+else
+  cpu_runs ""
+fi
 if [ -n "$HOLD" ]; then
   echo "holding: gateway http://127.0.0.1:$gw_port/eip155:1 and /eip155:31337; work dir $work; Ctrl-C to stop"
   printf '%s\ngateway_pid=%s\nnode_pid=%s\n' "$gw_port" "$gw_pid" "$node_pid" >"$HOLD"
