@@ -67,6 +67,9 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--hedge-budget", paramLabel = "PERCENT", description = "gateway: hedged requests add at most this percentage of extra requests over a 10 s window (default 10; 0 = only a few per window)")
   Double hedgeBudget;
 
+  @Option(names = "--epoch-seconds", paramLabel = "N", description = "the network's epoch length for receipts and claims (default 3600); must equal the ledger's (disjoint stake init --epoch-seconds)")
+  Long epochSeconds;
+
   @Option(names = "--no-receipts", description = "relay without payment receipts")
   boolean noReceipts;
 
@@ -116,6 +119,9 @@ final class RunCommand implements Callable<Integer> {
     }
     if (hedgeBudget != null) {
       b.hedgeBudgetPercent(hedgeBudget);
+    }
+    if (epochSeconds != null) {
+      b.epochSeconds(epochSeconds);
     }
     if (noReceipts) {
       b.receipts(false);

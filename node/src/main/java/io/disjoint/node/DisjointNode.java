@@ -135,7 +135,7 @@ public final class DisjointNode implements AutoCloseable {
   private void startGateway(DataDir dataDir) {
     GatewayPayment payment = GatewayPayment.NONE;
     if (config.receipts()) {
-      payment = PaymentWiring.gateway(key, clock, config.receiptSampling());
+      payment = PaymentWiring.gateway(key, clock, config.receiptSampling(), config.epochs());
       VoucherWiring.serveGateway(host, key, blocking, clock);
     }
     FileEvidenceLog evidence = new FileEvidenceLog(dataDir.evidenceLog());

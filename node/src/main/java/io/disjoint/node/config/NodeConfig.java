@@ -33,6 +33,9 @@ import java.util.Set;
  *     how often a gateway asks for a signed attestation (docs/receipts.md)
  * @param hedgeBudgetPercent gateway: hedges at most this percentage of the requests over a sliding
  *     window (docs/selection.md), so a slow period adds at most that much load to the network
+ * @param epochs the network's epoch schedule ({@code --epoch-seconds}, default one hour from the Unix
+ *     epoch): gateways stamp receipts with it, serving nodes refuse receipts whose epoch disagrees,
+ *     and it must equal the ledger's ({@code disjoint settle} checks)
  */
 public record NodeConfig(
     Path dataDir,
@@ -50,7 +53,8 @@ public record NodeConfig(
     Duration peerRedialMax,
     Optional<Path> blockedAddresses,
     io.disjoint.node.payment.ReceiptSampling receiptSampling,
-    double hedgeBudgetPercent) {
+    double hedgeBudgetPercent,
+    io.disjoint.staking.receipt.EpochSchedule epochs) {
 
   public static final String DEFAULT_LISTEN = "/ip4/0.0.0.0/tcp/4001";
   public static final String DEFAULT_KEY_TYPE = "ed25519";
@@ -115,6 +119,7 @@ public record NodeConfig(
     }
     Objects.requireNonNull(blockedAddresses, "blockedAddresses");
     Objects.requireNonNull(receiptSampling, "receiptSampling");
+    Objects.requireNonNull(epochs, "epochs");
     if (blockedAddresses.isPresent() && serve.isEmpty()) {
       throw new ConfigException("--blocked-addresses applies to the chains this node serves; add --serve CHAIN=URL or drop it");
     }
@@ -150,6 +155,7 @@ public record NodeConfig(
     b.blockedAddresses = blockedAddresses.orElse(null);
     b.receiptSampling = receiptSampling;
     b.hedgeBudgetPercent = hedgeBudgetPercent;
+    b.epochs = epochs;
     return b;
   }
 
@@ -198,8 +204,21 @@ public record NodeConfig(
     private Path blockedAddresses;
     private io.disjoint.node.payment.ReceiptSampling receiptSampling = io.disjoint.node.payment.ReceiptSampling.DEFAULTS;
     private double hedgeBudgetPercent = DEFAULT_HEDGE_BUDGET_PERCENT;
+    private io.disjoint.staking.receipt.EpochSchedule epochs = io.disjoint.node.payment.PaymentWiring.EPOCHS;
 
     private Builder() {}
+
+    /**
+     * Epoch length in seconds (epochs counted from the Unix epoch); must equal the ledger's
+     * ({@code disjoint stake init --epoch-seconds}). Out of range: a {@link ConfigException} naming the flag.
+     */
+    public Builder epochSeconds(long seconds) {
+      if (seconds < 1 || seconds > 366L * 24 * 3600) {
+        throw new ConfigException("--epoch-seconds expects 1 to 31622400 seconds (default 3600, the ledger's), got " + seconds);
+      }
+      this.epochs = new io.disjoint.staking.receipt.EpochSchedule(0, seconds * 1000);
+      return this;
+    }
 
     /**
      * Receipt sampling; each argument may be null to keep the current value. An out-of-range value
@@ -318,7 +337,7 @@ public record NodeConfig(
       return new NodeConfig(dataDir, effectiveListen, serve, Optional.ofNullable(gateway), routes,
           methodProfile, peers,
           domain, Optional.ofNullable(metrics), keyType, receipts, peerRedialInitial, peerRedialMax,
-          Optional.ofNullable(blockedAddresses), receiptSampling, hedgeBudgetPercent);
+          Optional.ofNullable(blockedAddresses), receiptSampling, hedgeBudgetPercent, epochs);
     }
   }
 }

@@ -34,6 +34,7 @@ import java.util.Set;
  * receipt-verify-first = 8             # ... after the first N of each gateway
  * receipt-audit-one-in = 64            # gateway: ask for a signed attestation on 1 relay in N
  * hedge-budget = 10                    # gateway: hedges add at most 10% extra requests
+ * epoch-seconds = 3600                 # the network's epoch length; must equal the ledger's
  * </pre>
  *
  * The result is a builder so flags given on the command line can override the file.
@@ -42,7 +43,7 @@ public final class NodeConfigFile {
   private static final Set<String> KEYS = Set.of(
       "data-dir", "listen", "serve", "gateway", "route", "method-profile", "peer", "domain", "metrics", "key-type", "receipts",
       "blocked-addresses", "receipt-verify-one-in", "receipt-verify-first", "receipt-audit-one-in",
-      "hedge-budget");
+      "hedge-budget", "epoch-seconds");
 
   private NodeConfigFile() {}
 
@@ -128,6 +129,17 @@ public final class NodeConfigFile {
         throw new ConfigException(label("hedge-budget", where) + " must be a number (a percentage from 0 to 100)");
       }
       b.hedgeBudgetPercent(hedgeBudget.asDouble());
+    }
+    JsonNode epochSeconds = root.get("epoch-seconds");
+    if (epochSeconds != null) {
+      if (!epochSeconds.canConvertToLong() || !epochSeconds.isIntegralNumber()) {
+        throw new ConfigException(label("epoch-seconds", where) + " must be a whole number of seconds (the ledger's epoch length)");
+      }
+      try {
+        b.epochSeconds(epochSeconds.asLong());
+      } catch (ConfigException e) {
+        throw new ConfigException(label("epoch-seconds", where) + ": " + e.getMessage(), e);
+      }
     }
     JsonNode receipts = root.get("receipts");
     if (receipts != null) {

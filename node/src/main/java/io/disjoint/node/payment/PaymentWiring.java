@@ -65,8 +65,17 @@ public final class PaymentWiring {
    * signatures"), flushed by a shared daemon timer.
    */
   public static StakingGatewayPayment gateway(PrivKey nodeKey, Clock clock, ReceiptSampling sampling) {
+    return gateway(nodeKey, clock, sampling, EPOCHS);
+  }
+
+  /**
+   * As above with the network's epoch schedule ({@code --epoch-seconds}): receipts name the epoch
+   * of their timestamp under it, so it must equal the serving nodes' and the ledger's.
+   */
+  public static StakingGatewayPayment gateway(PrivKey nodeKey, Clock clock, ReceiptSampling sampling,
+      EpochSchedule epochs) {
     ReceiptSigner signer = new ReceiptSigner(nodeKey, NETWORK,
-        KeyDerivedSigners.accountOf(Bytes.wrap(nodeKey.publicKey().marshal())), EPOCHS, clock, new SecureRandom());
+        KeyDerivedSigners.accountOf(Bytes.wrap(nodeKey.publicKey().marshal())), epochs, clock, new SecureRandom());
     if (!sampling.batchSignatures()) {
       return new StakingGatewayPayment(signer, PRICE_PER_COMPUTE_UNIT, sampling.auditOneIn(), new SecureRandom());
     }
@@ -121,22 +130,31 @@ public final class PaymentWiring {
    */
   public static StakingServingPayment serving(PrivKey nodeKey, ReceiptStore store, Clock clock, Executor verifyPool,
       ReceiptSampling sampling, Random random) {
+    return serving(nodeKey, store, clock, verifyPool, sampling, random, EPOCHS);
+  }
+
+  /**
+   * As above with the network's epoch schedule ({@code --epoch-seconds}): a receipt whose epoch is
+   * not its timestamp's under it is refused, and epoch claims on the ledger use the same schedule.
+   */
+  public static StakingServingPayment serving(PrivKey nodeKey, ReceiptStore store, Clock clock, Executor verifyPool,
+      ReceiptSampling sampling, Random random, EpochSchedule epochs) {
     BatchedReceiptTracker batches = new BatchedReceiptTracker(NETWORK, nodeKey.publicKey().peerId(), clock,
         BatchedReceiptTracker.DEFAULT_TIMEOUT);
     // Receipts waiting for their batch count against the payer's risk limit like stored ones.
     ReceiptVerifier verifier = verifier(nodeKey, store, clock,
-        payer -> store.unvoucheredValue(payer).add(batches.pendingValue(payer)));
+        payer -> store.unvoucheredValue(payer).add(batches.pendingValue(payer)), epochs);
     return StakingServingPayment.deferred(verifier, new AttestationSigner(nodeKey, NETWORK), store,
         verifyPool, new SignatureSampler(sampling.verifyOneIn(), sampling.verifyFirstPerGateway(), random), batches);
   }
 
   private static ReceiptVerifier verifier(PrivKey nodeKey, ReceiptStore store, Clock clock) {
-    return verifier(nodeKey, store, clock, store::unvoucheredValue);
+    return verifier(nodeKey, store, clock, store::unvoucheredValue, EPOCHS);
   }
 
   private static ReceiptVerifier verifier(PrivKey nodeKey, ReceiptStore store, Clock clock,
-      java.util.function.Function<io.disjoint.staking.receipt.Account, BigInteger> unpaid) {
-    return new ReceiptVerifier(VerifierConfig.defaults(NETWORK, EPOCHS),
+      java.util.function.Function<io.disjoint.staking.receipt.Account, BigInteger> unpaid, EpochSchedule epochs) {
+    return new ReceiptVerifier(VerifierConfig.defaults(NETWORK, epochs),
         nodeKey.publicKey().peerId(), new KeyDerivedSigners(),
         new RecentReceiptIds(store::contains, clock, REPLAY_MEMORY_MS), unpaid, clock);
   }

@@ -71,7 +71,7 @@ public final class ServingWiring implements AutoCloseable {
         store = Optional.of(PaymentWiring.openStore(dataDir));
         workers = Optional.of(ReceiptWorkers.forThisMachine(blocking));
         io.disjoint.relay.protocol.StakingServingPayment staking = PaymentWiring.serving(key, store.get(), clock,
-            workers.get(), config.receiptSampling(), new java.security.SecureRandom());
+            workers.get(), config.receiptSampling(), new java.security.SecureRandom(), config.epochs());
         // Batched receipts: retry batches that arrived before their requests, refuse gateways whose
         // batches never come (BatchedReceiptTracker.DEFAULT_TIMEOUT).
         workers.get().every(SWEEP_MS, staking::sweepBatches);
