@@ -38,11 +38,14 @@ public record RelayResponse(
     if (attestation.length > RelayProtocol.MAX_SIGNED_BLOB) {
       throw new RelayProtocolException("attestation of " + attestation.length + " bytes is too large");
     }
+    if (status == RelayStatus.OK && payload.length == 0) {
+      throw new RelayProtocolException("OK response without payload");
+    }
   }
 
-  /** The acknowledgement of a batch-only request: OK with an empty payload. */
+  /** The acknowledgement of a batch-only request: BATCH_ACCEPTED, nothing else. */
   public static RelayResponse batchAccepted(long requestId) {
-    return new RelayResponse(requestId, RelayStatus.OK, "", EMPTY, -1, EMPTY, EMPTY);
+    return new RelayResponse(requestId, RelayStatus.BATCH_ACCEPTED, "", EMPTY, -1, EMPTY, EMPTY);
   }
 
   public static RelayResponse ok(long requestId, byte[] payload, long headNumber, byte[] headHash, byte[] attestation) {

@@ -14,7 +14,9 @@ public enum RelayStatus {
   BAD_REQUEST(RelayProto.RelayStatus.BAD_REQUEST, false),
   INTERNAL(RelayProto.RelayStatus.INTERNAL, true),
   /** The node's operator policy refuses it; not the node's fault, and another jurisdiction may serve it. */
-  POLICY_REFUSED(RelayProto.RelayStatus.POLICY_REFUSED, true);
+  POLICY_REFUSED(RelayProto.RelayStatus.POLICY_REFUSED, true),
+  /** The answer to a batch-only request: the receipt batch was taken. Not a relay outcome. */
+  BATCH_ACCEPTED(RelayProto.RelayStatus.BATCH_ACCEPTED, false);
 
   private final RelayProto.RelayStatus wire;
   private final boolean retryElsewhere;

@@ -207,7 +207,7 @@ public final class StakingGatewayPayment implements GatewayPayment {
       sent = CompletableFuture.failedFuture(e);
     }
     sent.whenComplete((r, e) -> {
-      if (e != null || r.status() != RelayStatus.OK) {
+      if (e != null || r.status() != RelayStatus.BATCH_ACCEPTED) {
         batchFlushFailures.increment();
         log.debug("receipt batch to {} not delivered: {}", peer, e != null ? e.toString() : r.status());
         if (e != null && retry.sends() + 1 < MAX_BATCH_SENDS && resendable(e)) {

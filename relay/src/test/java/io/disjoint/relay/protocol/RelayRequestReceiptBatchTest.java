@@ -15,7 +15,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
-/** RelayRequest.receipt_batch (field 7) and batch-only requests, byte-exact as docs/relay-protocol.md has them. */
+/** RelayRequest.receipt_batch (field 7), batch-only requests and their BATCH_ACCEPTED answer, byte-exact as docs/relay-protocol.md has them. */
 class RelayRequestReceiptBatchTest {
   private static final byte[] JSON = "{}".getBytes(StandardCharsets.UTF_8);
 
@@ -85,10 +85,19 @@ class RelayRequestReceiptBatchTest {
   }
 
   @Test
-  void theAcknowledgementOfABatchIsOkWithAnEmptyPayload() {
+  void theAcknowledgementOfABatchIsBatchAcceptedWithNothingElse() {
     RelayResponse ack = RelayResponse.batchAccepted(4);
-    assertTrue(ack.isOk());
+    assertFalse(ack.isOk(), "not a relay outcome: gateways' OK-relay counts stay equal to stored receipts");
+    assertEquals(RelayStatus.BATCH_ACCEPTED, ack.status());
     assertEquals(0, ack.payload().length);
-    assertEquals("0804", HexFormat.of().formatHex(RelayMessages.toWire(ack).toByteArray()));
+    assertEquals("0804100a", HexFormat.of().formatHex(RelayMessages.toWire(ack).toByteArray()));
+    ByteBuf buf = Unpooled.wrappedBuffer(RelayMessages.toWire(ack).toByteArray());
+    try {
+      assertEquals(RelayStatus.BATCH_ACCEPTED, RelayMessages.parseResponse(buf).status());
+    } finally {
+      buf.release();
+    }
+    assertThrows(RelayProtocolException.class, () -> new RelayResponse(4, RelayStatus.OK, "", new byte[0], -1,
+        new byte[0], new byte[0]), "OK still needs a payload");
   }
 }
