@@ -13,6 +13,7 @@ import io.disjoint.staking.ledger.LedgerParams;
 import io.disjoint.staking.ledger.NodeStake;
 import io.disjoint.staking.ledger.Payout;
 import io.disjoint.staking.receipt.Account;
+import io.disjoint.staking.receipt.EpochSchedule;
 import io.disjoint.staking.store.StoreOpenException;
 import java.io.PrintStream;
 import java.math.BigInteger;
@@ -38,11 +39,40 @@ public final class LedgerTool implements AutoCloseable {
 
   /** Creates a ledger with testnet parameters, funding {@code allocations} (wei). */
   public static LedgerTool init(Path dir, Map<Account, BigInteger> allocations, BigInteger rewardPool, Clock clock) {
+    return init(dir, allocations, rewardPool, LedgerParams.testnet(PaymentWiring.NETWORK), clock);
+  }
+
+  /** Creates a ledger with {@code params} (see {@link #testnetParams}), funding {@code allocations} (wei). */
+  public static LedgerTool init(Path dir, Map<Account, BigInteger> allocations, BigInteger rewardPool,
+      LedgerParams params, Clock clock) {
     if (Files.exists(dir.resolve(io.disjoint.staking.store.StoreMetadata.FILE_NAME))) {
       throw new ConfigException("--ledger " + dir + " already holds a ledger; it is never overwritten");
     }
-    LedgerOp.Genesis genesis = new LedgerOp.Genesis(LedgerParams.testnet(PaymentWiring.NETWORK), allocations, rewardPool);
+    LedgerOp.Genesis genesis = new LedgerOp.Genesis(params, allocations, rewardPool);
     return new LedgerTool(open(() -> EmbeddedLedger.open(dir, genesis, clock), dir));
+  }
+
+  /**
+   * The testnet parameters ({@link LedgerParams#testnet}) with another epoch length and claim and
+   * proof windows (seconds), so a local network can settle in minutes; the nodes must run with the
+   * same {@code --epoch-seconds}. Errors name the {@code stake init} flag.
+   */
+  public static LedgerParams testnetParams(long epochSeconds, long claimWindowSeconds, long proofWindowSeconds) {
+    long year = 366L * 24 * 3600;
+    if (epochSeconds < 1 || epochSeconds > year) {
+      throw new ConfigException("--epoch-seconds expects 1 to " + year + " seconds, got " + epochSeconds);
+    }
+    if (claimWindowSeconds < 1 || claimWindowSeconds > year) {
+      throw new ConfigException("--claim-window-seconds expects 1 to " + year + " seconds, got " + claimWindowSeconds);
+    }
+    if (proofWindowSeconds < 1 || proofWindowSeconds > year) {
+      throw new ConfigException("--proof-window-seconds expects 1 to " + year + " seconds, got " + proofWindowSeconds);
+    }
+    LedgerParams t = LedgerParams.testnet(PaymentWiring.NETWORK);
+    return new LedgerParams(t.domain(), new EpochSchedule(0, epochSeconds * 1000), t.minStake(), t.unbondingMs(),
+        t.jailMs(), t.escrowThawMs(), t.signerThawMs(), claimWindowSeconds * 1000, proofWindowSeconds * 1000,
+        t.proofThresholdCu(), t.proofProbabilityBps(), t.proofsPerClaim(), t.rewardPerComputeUnit(), t.minSlash(),
+        t.equivocationSlash(), t.wrongAnswerSlash(), t.reporterRewardBps(), t.quorumSize());
   }
 
   /** Opens an existing ledger for operations. */
@@ -82,6 +112,32 @@ public final class LedgerTool implements AutoCloseable {
 
   public static Bytes nodeId(PeerId peer) {
     return Bytes.wrap(peer.bytes());
+  }
+
+  /** The ledger itself (settlement runs its operations directly). */
+  public EmbeddedLedger ledger() {
+    return ledger;
+  }
+
+  /**
+   * The payer side of a gateway: moves {@code amount} from the payer's balance into its escrow
+   * (what vouchers are redeemed from) and, unless already done, authorizes the gateway's key to
+   * sign receipts and vouchers for the payer. Returns whether the key was newly authorized.
+   */
+  public boolean depositFor(Account payer, Bytes signerKey, BigInteger amount) {
+    boolean authorize = ledger.signerStatus(payer, signerKey, ledger.now())
+        != io.disjoint.staking.receipt.SignerDirectory.SignerStatus.ACTIVE;
+    if (authorize) {
+      run(() -> ledger.authorizeSigner(payer, signerKey));
+    }
+    if (amount.signum() > 0) {
+      run(() -> ledger.deposit(payer, amount));
+    }
+    return authorize;
+  }
+
+  public io.disjoint.staking.ledger.Escrow escrow(Account payer) {
+    return ledger.escrow(payer);
   }
 
   public void bond(Account owner, PeerId node, BigInteger amount) {
