@@ -64,6 +64,9 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--receipt-audit-one-in", paramLabel = "N", description = "gateway: ask for a signed response attestation on 1 relay in N (default 64; quorum calls always ask)")
   Integer receiptAuditOneIn;
 
+  @Option(names = "--receipt-batch", paramLabel = "on|off", description = "gateway: send receipts unsigned and sign one batch per serving peer every 256 receipts or 20 ms (default on); off signs every receipt on its own")
+  String receiptBatch;
+
   @Option(names = "--hedge-budget", paramLabel = "PERCENT", description = "gateway: hedged requests add at most this percentage of extra requests over a 10 s window (default 10; 0 = only a few per window)")
   Double hedgeBudget;
 
@@ -130,6 +133,9 @@ final class RunCommand implements Callable<Integer> {
       b.blockedAddresses(blockedAddresses);
     }
     b.receiptSampling(receiptVerifyOneIn, receiptVerifyFirst, receiptAuditOneIn);
+    if (receiptBatch != null) {
+      b.receiptBatch(receiptBatch, "--receipt-batch");
+    }
     NodeConfig config = b.build();
     config.addressPolicy(); // a bad list is a flag error before anything starts
     return config;

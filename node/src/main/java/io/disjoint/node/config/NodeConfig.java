@@ -230,11 +230,30 @@ public record NodeConfig(
         receiptSampling = new io.disjoint.node.payment.ReceiptSampling(
             verifyOneIn != null ? verifyOneIn : s.verifyOneIn(),
             verifyFirst != null ? verifyFirst : s.verifyFirstPerGateway(),
-            auditOneIn != null ? auditOneIn : s.auditOneIn());
+            auditOneIn != null ? auditOneIn : s.auditOneIn(),
+            s.batchSignatures());
       } catch (IllegalArgumentException e) {
         throw new ConfigException(e.getMessage(), e);
       }
       return this;
+    }
+
+    /**
+     * Gateway: batched receipt signatures ({@code --receipt-batch on}, the default) or a signature
+     * per receipt ({@code off}).
+     */
+    public Builder receiptBatch(boolean on) {
+      receiptSampling = receiptSampling.withBatchSignatures(on);
+      return this;
+    }
+
+    /** {@code on} or {@code off}; anything else is a {@link ConfigException} naming {@code flag}. */
+    public Builder receiptBatch(String onOff, String flag) {
+      return switch (onOff) {
+        case "on" -> receiptBatch(true);
+        case "off" -> receiptBatch(false);
+        default -> throw new ConfigException(flag + " expects on or off, got \"" + onOff + "\"");
+      };
     }
 
     public Builder hedgeBudgetPercent(double percent) {

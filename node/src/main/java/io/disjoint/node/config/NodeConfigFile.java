@@ -33,6 +33,7 @@ import java.util.Set;
  * receipt-verify-one-in = 32           # serving node: check 1 receipt signature in N ...
  * receipt-verify-first = 8             # ... after the first N of each gateway
  * receipt-audit-one-in = 64            # gateway: ask for a signed attestation on 1 relay in N
+ * receipt-batch = "on"                 # gateway: one signature per receipt batch ("off": per receipt)
  * hedge-budget = 10                    # gateway: hedges add at most 10% extra requests
  * epoch-seconds = 3600                 # the network's epoch length; must equal the ledger's
  * </pre>
@@ -43,7 +44,7 @@ public final class NodeConfigFile {
   private static final Set<String> KEYS = Set.of(
       "data-dir", "listen", "serve", "gateway", "route", "method-profile", "peer", "domain", "metrics", "key-type", "receipts",
       "blocked-addresses", "receipt-verify-one-in", "receipt-verify-first", "receipt-audit-one-in",
-      "hedge-budget", "epoch-seconds");
+      "hedge-budget", "epoch-seconds", "receipt-batch");
 
   private NodeConfigFile() {}
 
@@ -119,6 +120,10 @@ public final class NodeConfigFile {
     }
     b.receiptSampling(integer(root, "receipt-verify-one-in", where), integer(root, "receipt-verify-first", where),
         integer(root, "receipt-audit-one-in", where));
+    String receiptBatch = string(root, "receipt-batch", where);
+    if (receiptBatch != null) {
+      b.receiptBatch(receiptBatch, label("receipt-batch", where));
+    }
     String blocked = string(root, "blocked-addresses", where);
     if (blocked != null) {
       b.blockedAddresses(base == null ? Path.of(blocked) : base.resolve(blocked));
