@@ -60,7 +60,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
     this.io = IoTransport.of(group);
     this.pool = config.webSocket()
         ? Optional.empty()
-        : Optional.of(new HttpConnectionPool(config, loop, io.socketChannelClass()));
+        : Optional.of(new HttpConnectionPool(config, loop, io));
     this.headTracker =
         new HeadTracker(
             this::send,
@@ -111,7 +111,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
   }
 
   private Optional<HttpConnectionPool> poolOn(EventLoop callerLoop) {
-    return IoTransport.of(callerLoop).map(t -> new HttpConnectionPool(config, callerLoop, t.socketChannelClass()));
+    return IoTransport.of(callerLoop).map(t -> new HttpConnectionPool(config, callerLoop, t));
   }
 
   /** The multiplexed WebSocket for ws:// upstreams, reconnected when it has closed. */
