@@ -17,7 +17,7 @@
 #       # a gateway + node pair per transport side by side, CPU runs in turns (ROUNDS=3), with
 #       # the nginx reference of each round; the main table is skipped
 #
-# CPU=... adds, per upstream, one wrk run at 8 connections through the gateway and prints the CPU
+# CPU=... adds, per upstream, one wrk run at 8 connections (CPU_CONNS) through the gateway and prints the CPU
 # time per relayed request of each thread group of both JVMs (from /proc/PID/task/*/stat) and of
 # the whole machine (from /proc/stat: wrk, nginx, the upstream and kernel threads too); with
 # JFR=DIR it also records both JVMs during that run (JFR_SETTINGS=a .jfc, e.g. one with
@@ -34,6 +34,7 @@ HOLD="${HOLD:-}"               # if set, keep everything running after the table
 CPU="${CPU:-}"                 # upstreams ("static anvil") to measure CPU per relayed request on, per thread
 JFR="${JFR:-}"                 # with CPU: a directory to write JFR recordings of both JVMs into
 JFR_SETTINGS="${JFR_SETTINGS:-profile}"  # a .jfc for JFR, e.g. one with jdk.CPUTimeSample enabled
+CPU_CONNS="${CPU_CONNS:-8}"     # connections of the CPU runs (1 = no batching across requests: steadier per-request figures)
 COMPARE_IO="${COMPARE_IO:-}"   # with CPU: one node pair per listed transport ("epoll io_uring"), measured in turns
 ROUNDS="${ROUNDS:-3}"          # with COMPARE_IO: how many turns
 SYSCALLS="${SYSCALLS:-}"       # with CPU: also count each JVM's system calls per request (needs perf)
@@ -180,7 +181,7 @@ cpu_run() { # label url
       perf_pids+=($!)
     done
   fi
-  wrk -t1 -c8 -d"$DURATION" -s "$here/scripts/bench/post.lua" "$2" >"$work/wrk-cpu.txt" 2>&1 || true
+  wrk -t1 -c"$CPU_CONNS" -d"$DURATION" -s "$here/scripts/bench/post.lua" "$2" >"$work/wrk-cpu.txt" 2>&1 || true
   for p in "${perf_pids[@]}"; do kill -INT "$p"; wait "$p" 2>/dev/null || true; done
   after_machine="$(machine_ticks)"
   after_gw="$(thread_ticks "$gw_pid")"; after_node="$(thread_ticks "$node_pid")"
@@ -189,7 +190,7 @@ cpu_run() { # label url
     "$jhome/bin/jcmd" "$node_pid" JFR.stop name=bench filename="$JFR/node-$1.jfr" >/dev/null
   fi
   reqs="$(awk '/requests in/ {print $1}' "$work/wrk-cpu.txt")"
-  echo "## CPU per request, $1 via disjoint, 8 connections: $reqs requests, $(awk '/^Requests\/sec/ {print $2}' "$work/wrk-cpu.txt") req/s, tick $(getconf CLK_TCK)/s"
+  echo "## CPU per request, $1 via disjoint, $CPU_CONNS connections: $reqs requests, $(awk '/^Requests\/sec/ {print $2}' "$work/wrk-cpu.txt") req/s, tick $(getconf CLK_TCK)/s"
   echo "| process | thread | us CPU / request | of which in the kernel |"
   echo "|---|---|---|---|"
   python3 - "$reqs" "$(getconf CLK_TCK)" "$before_gw" "$after_gw" "$before_node" "$after_node" \
@@ -253,8 +254,8 @@ if [ -n "$COMPARE_IO" ]; then
     echo "# round $round of $ROUNDS, $(date -u +%H:%M:%SZ), load $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "| path | connections | req/s | p50 | p99 | errors |"
     echo "|---|---|---|---|---|---|"
-    case " $CPU " in *" static "*) run_wrk "static via nginx" 8 "http://127.0.0.1:$proxy_static/" ;; esac
-    case " $CPU " in *" anvil "*) run_wrk "anvil via nginx" 8 "http://127.0.0.1:$proxy_anvil/" ;; esac
+    case " $CPU " in *" static "*) run_wrk "static via nginx" "$CPU_CONNS" "http://127.0.0.1:$proxy_static/" ;; esac
+    case " $CPU " in *" anvil "*) run_wrk "anvil via nginx" "$CPU_CONNS" "http://127.0.0.1:$proxy_anvil/" ;; esac
     for t in $COMPARE_IO; do use_pair "$t"; cpu_runs "-$t"; done
   done
 else
