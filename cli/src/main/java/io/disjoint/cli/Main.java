@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Peer-to-peer relay network for blockchain JSON-RPC with failure-domain diversity.",
-    subcommands = {RunCommand.class, ReceiptsCommand.class, StakeCommand.class, PayoutsCommand.class, TestnetCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, ReceiptsCommand.class, StakeCommand.class, PayoutsCommand.class, SettleCommand.class, TestnetCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit codes: 0 done, 1 failed while running, 2 the command line or configuration is wrong. */
   public static final int OK = 0;
@@ -62,7 +62,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: run, receipts, stake, payouts, testnet");
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: run, receipts, stake, payouts, settle, testnet");
   }
 
   /** Version from the jar manifest when packaged. */
