@@ -19,12 +19,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.tuweni.bytes.Bytes;
 import org.apache.tuweni.bytes.Bytes32;
-import org.rocksdb.BlockBasedTableConfig;
-import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
-import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -126,10 +123,7 @@ public final class ReceiptStore implements AutoCloseable {
   }
 
   private static ReceiptStore openRocks(Path dir, StoreConfig config, boolean readOnly) {
-    DBOptions options = new DBOptions()
-        .setCreateIfMissing(!readOnly)
-        .setCreateMissingColumnFamilies(!readOnly)
-        .setMaxBackgroundJobs(2);
+    DBOptions options = StoreRocksOptions.db(readOnly);
     List<ColumnFamilyOptions> cfOptions = new ArrayList<>();
     List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
     ColumnFamilyOptions defaults = new ColumnFamilyOptions();
@@ -137,20 +131,7 @@ public final class ReceiptStore implements AutoCloseable {
     descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, defaults));
     List<String> families = readOnly ? existingFamilies(options, dir) : FAMILIES;
     for (String name : families) {
-      // Most duplicate checks are answered from the writer's memory (AcceptedReceiptKeys), so
-      // memtable bloom filters would cost every insert for few lookups; table files keep
-      // whole-key bloom filters for the lookups that remain (old receipts, get, contains).
-      // Seen ids are random (incompressible); receipts compress a little (repeated domain,
-      // keys) and LZ4 does that at a fraction of Snappy's CPU on flush and compaction.
-      // Receipts are read in key-order scans (vouchers, claims, the CLI): 16 KiB blocks flush
-      // and compress a little cheaper; point lookups (seen) keep 4 KiB blocks.
-      ColumnFamilyOptions o = new ColumnFamilyOptions()
-          .setWriteBufferSize(64L << 20)
-          .setCompressionType(name.equals("seen") ? CompressionType.NO_COMPRESSION
-              : CompressionType.LZ4_COMPRESSION)
-          .setTableFormatConfig(new BlockBasedTableConfig()
-              .setBlockSize(name.equals("receipts") ? 16 << 10 : 4 << 10)
-              .setFilterPolicy(new BloomFilter(10)));
+      ColumnFamilyOptions o = StoreRocksOptions.family(name);
       cfOptions.add(o);
       descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.US_ASCII), o));
     }
