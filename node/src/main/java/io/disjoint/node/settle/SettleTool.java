@@ -81,7 +81,7 @@ public final class SettleTool {
 
   public static void printTable(Result r, PrintStream out) {
     out.println("node " + r.node().toBase58() + ", ledger time " + java.time.Instant.ofEpochMilli(r.ledgerTimeMs()));
-    String fmt = "%-8s %-42s %-16s %-12s %s%n";
+    String fmt = "%-10s %-42s %-16s %-12s %s%n";
     out.printf(fmt, "EPOCH", "PAYER", "ACTION", "PAID", "DETAIL");
     for (SettlementStep s : r.steps()) {
       out.printf(fmt, s.epoch().isPresent() ? Long.toString(s.epoch().getAsLong()) : "-",

@@ -121,7 +121,8 @@ public final class Settlement {
     Optional<Map.Entry<Long, byte[]>> latest = store.latestVoucher(payer);
     if (latest.isEmpty()) {
       return SettlementStep.voucher(payer, Action.NO_VOUCHER, BigInteger.ZERO,
-          "no voucher from this payer yet (the node asks its gateway once receipts are 70 s old and worth 1000 gwei)");
+          "no voucher from this payer yet (the running node asks its gateway once receipts are "
+              + PaymentWiring.VOUCHER_SETTLE_LAG.toSeconds() + " s old and worth " + PaymentWiring.VOUCHER_THRESHOLD + " wei)");
     }
     Voucher v = Voucher.decode(latest.get().getValue());
     BigInteger paid = ledger.paid(payer, nodeId);
