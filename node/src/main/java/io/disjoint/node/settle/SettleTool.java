@@ -83,13 +83,36 @@ public final class SettleTool {
     out.println("node " + r.node().toBase58() + ", ledger time " + java.time.Instant.ofEpochMilli(r.ledgerTimeMs()));
     String fmt = "%-10s %-42s %-16s %-12s %s%n";
     out.printf(fmt, "EPOCH", "PAYER", "ACTION", "PAID", "DETAIL");
+    // A long-running node's store keeps every settled epoch; past a screenful they become one line.
+    List<SettlementStep> settled = r.steps().stream().filter(SettleTool::settledEarlier).toList();
+    boolean collapse = settled.size() > MAX_SETTLED_LINES;
     for (SettlementStep s : r.steps()) {
+      if (collapse && settledEarlier(s)) {
+        continue;
+      }
       out.printf(fmt, s.epoch().isPresent() ? Long.toString(s.epoch().getAsLong()) : "-",
           s.payer().bytes().toHexString(), s.action().name().toLowerCase(Locale.ROOT),
           s.amountWei().signum() == 0 ? "-" : Tokens.format(s.amountWei()), s.detail());
     }
+    if (collapse) {
+      java.util.Map<SettlementStep.Action, Long> counts = new java.util.TreeMap<>();
+      settled.forEach(s -> counts.merge(s.action(), 1L, Long::sum));
+      StringBuilder line = new StringBuilder();
+      counts.forEach((a, n) -> line.append(line.isEmpty() ? "" : ", ").append(n).append(' ')
+          .append(a.name().toLowerCase(Locale.ROOT)));
+      out.println(settled.size() + " (epoch, payer) claims are final: " + line + " (--json or --epoch N lists each)");
+    }
     out.println("paid this run: " + Tokens.format(r.redeemedWei()) + " tokens (" + r.redeemedWei() + " wei) in fees; "
         + r.steps().size() + " steps" + (r.refused() ? "; the ledger refused some (see REFUSED)" : ""));
+  }
+
+  private static final int MAX_SETTLED_LINES = 12;
+
+  private static boolean settledEarlier(SettlementStep s) {
+    return switch (s.action()) {
+      case REWARDED, SLASHED, NOT_CLAIMED -> true;
+      default -> false;
+    };
   }
 
   public static void printJson(Result r, PrintStream out) {

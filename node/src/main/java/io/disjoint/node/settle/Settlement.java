@@ -71,6 +71,10 @@ public final class Settlement {
   public List<SettlementStep> run(OptionalLong onlyEpoch) {
     List<EpochPayerTotals> rows = store.summary().stream()
         .filter(r -> onlyEpoch.isEmpty() || r.epoch() == onlyEpoch.getAsLong()).toList();
+    if (onlyEpoch.isPresent() && rows.isEmpty()) {
+      throw new ConfigException("--epoch " + onlyEpoch.getAsLong() + ": the node's store holds no receipts of that epoch"
+          + " (disjoint receipts lists the epochs it holds); nothing was done");
+    }
     checkAgreesWithLedger(rows);
     ledger.tick();
     List<SettlementStep> steps = new ArrayList<>();

@@ -236,6 +236,35 @@ class SettlementTest {
   }
 
   @Test
+  void anEpochWithoutReceiptsIsAnErrorNamingTheFlagAndNothingIsDone() {
+    createLedger(EPOCHS, 120_000, true);
+    ledgerClock.set(EPOCHS.endMs(epoch) + 80_000);
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> SettleTool.run(node, ledgerDir, OptionalLong.of(epoch + 1), ledgerClock));
+    assertTrue(e.getMessage().startsWith("--epoch " + (epoch + 1)), e.getMessage());
+    SettleTool.Result only = SettleTool.run(node, ledgerDir, OptionalLong.of(epoch), ledgerClock);
+    assertEquals(List.of(Action.REDEEMED, Action.CLAIMED), actions(only), only::toString);
+  }
+
+  @Test
+  void theTableFoldsManyFinalClaimsIntoOneLine() {
+    List<SettlementStep> steps = new ArrayList<>();
+    steps.add(new SettlementStep(OptionalLong.empty(), payer, Action.REDEEMED, BigInteger.TEN, "voucher 3"));
+    for (int i = 0; i < 13; i++) {
+      steps.add(new SettlementStep(OptionalLong.of(i), payer, i == 0 ? Action.NOT_CLAIMED : Action.REWARDED,
+          BigInteger.ZERO, "final " + i));
+    }
+    steps.add(new SettlementStep(OptionalLong.of(99), payer, Action.CLAIMED, BigInteger.ZERO, "new claim"));
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    SettleTool.printTable(new SettleTool.Result(nodePeer, 0, steps), new java.io.PrintStream(bytes, true, StandardCharsets.UTF_8));
+    String table = bytes.toString(StandardCharsets.UTF_8);
+    assertTrue(table.contains("voucher 3") && table.contains("new claim"), table);
+    assertFalse(table.contains("final 5"), table);
+    assertTrue(table.contains("13 (epoch, payer) claims are final: 12 rewarded, 1 not_claimed"), table);
+    assertEquals(6, table.lines().count(), "title, header, two steps, the folded line, the total: " + table);
+  }
+
+  @Test
   void testnetParamsErrorsNameTheFlag() {
     assertTrue(assertThrows(ConfigException.class, () -> LedgerTool.testnetParams(0, 600, 600)).getMessage()
         .startsWith("--epoch-seconds"));
