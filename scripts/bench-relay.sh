@@ -14,6 +14,7 @@
 #   NODE_FLAGS=--no-receipts CPU="static anvil" scripts/bench-relay.sh
 #   IO_TRANSPORT=io_uring scripts/bench-relay.sh    # the nodes' Netty I/O: auto (default), io_uring, epoll, nio
 #   COMPARE_IO="epoll io_uring" CPU=static SYSCALLS=1 scripts/bench-relay.sh
+#       # (an entry may carry JVM options: "epoll epoll@-Ddisjoint.io.spinMicros=50")
 #       # a gateway + node pair per transport side by side, CPU runs in turns (ROUNDS=3), with
 #       # the nginx reference of each round; the main table is skipped
 #
@@ -89,17 +90,18 @@ http {
 NGINX
 nginx -c "$work/nginx.conf" -p "$work" 
 
-start_pair() { # name transport: a serving node and a gateway relaying to it; sets gw_port, gw_pid, node_pid
-  local name="$1" out="$work/$1"
+start_pair() { # name transport[@java-opts]: a serving node and a gateway relaying to it; sets gw_port, gw_pid, node_pid
+  local name="$1" out="$work/pair-$((++pair_count))" transport="${2%%@*}" opts=""
+  [ "$2" = "$transport" ] || opts="${2#*@}"
   gw_port=$(free_port)
-  DISJOINT_IO_TRANSPORT="$2" "$here/disjoint" run --data-dir "$out-node" --listen /ip4/127.0.0.1/tcp/0 \
+  DISJOINT_IO_TRANSPORT="$transport" DISJOINT_JAVA_OPTS="${DISJOINT_JAVA_OPTS:-} $opts" "$here/disjoint" run --data-dir "$out-node" --listen /ip4/127.0.0.1/tcp/0 \
     --serve "eip155:31337=http://127.0.0.1:$anvil_port" --serve "eip155:1=http://127.0.0.1:$static_port" \
     $NODE_FLAGS >"$out-node.out" 2>"$out-node.err" & pids+=($!)
   node_pid=$!
   for _ in $(seq 1 300); do grep -q '^listening ' "$out-node.out" 2>/dev/null && break; sleep 0.1; done
   local node_addr; node_addr="$(grep -m1 '^listening ' "$out-node.out" | cut -d' ' -f2)"
   [ -n "$node_addr" ] || { echo "bench-relay: serving node did not start:" >&2; cat "$out-node.err" >&2; exit 1; }
-  DISJOINT_IO_TRANSPORT="$2" "$here/disjoint" run --data-dir "$out-gateway" --listen /ip4/127.0.0.1/tcp/0 \
+  DISJOINT_IO_TRANSPORT="$transport" DISJOINT_JAVA_OPTS="${DISJOINT_JAVA_OPTS:-} $opts" "$here/disjoint" run --data-dir "$out-gateway" --listen /ip4/127.0.0.1/tcp/0 \
     --gateway "127.0.0.1:$gw_port" --peer "$node_addr" --route eip155:31337 --route eip155:1 \
     $NODE_FLAGS >"$out-gw.out" 2>"$out-gw.err" & pids+=($!)
   gw_pid=$!
@@ -110,6 +112,7 @@ start_pair() { # name transport: a serving node and a gateway relaying to it; se
 }
 use_pair() { gw_port=${pair_port[$1]}; gw_pid=${pair_gw[$1]}; node_pid=${pair_node[$1]}; }
 declare -A pair_port pair_gw pair_node pair_io
+pair_count=0
 wait_http "http://127.0.0.1:$anvil_port"
 wait_http "http://127.0.0.1:$proxy_static"
 if [ -n "$COMPARE_IO" ]; then
