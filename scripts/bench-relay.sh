@@ -14,7 +14,7 @@
 #   NODE_FLAGS=--no-receipts CPU="static anvil" scripts/bench-relay.sh
 #   IO_TRANSPORT=io_uring scripts/bench-relay.sh    # the nodes' Netty I/O: auto (default), io_uring, epoll, nio
 #   COMPARE_IO="epoll io_uring" CPU=static SYSCALLS=1 scripts/bench-relay.sh
-#       # (an entry may carry JVM options: "epoll epoll@-Ddisjoint.io.spinMicros=50")
+#       # (an entry may carry JVM options for its pair: "epoll epoll@-XX:+UseSerialGC")
 #       # a gateway + node pair per transport side by side, CPU runs in turns (ROUNDS=3), with
 #       # the nginx reference of each round; the main table is skipped
 #
