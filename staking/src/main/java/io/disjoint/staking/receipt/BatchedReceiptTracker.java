@@ -289,6 +289,11 @@ public final class BatchedReceiptTracker {
     waiting.removeIf(w -> w.gateway().equals(gateway));
   }
 
+  /** The clock timeouts are measured on (callers time their own suspensions with it). */
+  public Clock clock() {
+    return clock;
+  }
+
   /** Value of the payer's receipts admitted unsigned and not yet stored (risk limit). */
   public synchronized BigInteger pendingValue(Account payer) {
     return pendingByPayer.getOrDefault(payer, BigInteger.ZERO);
