@@ -42,6 +42,9 @@ public interface GatewayPayment {
    */
   default void receiptBatchNotDelivered(String servingPeer, byte[] receiptBatch) {}
 
+  /** The serving peer answered OK to a request carrying this gateway's receipt. */
+  default void onReceiptAccepted(String servingPeer, byte[] receipt) {}
+
   /** The serving peer refused a receipt this gateway issued (RECEIPT_REJECTED), saying why. */
   default void onReceiptRejected(String servingPeer, byte[] receipt, String message) {}
 

@@ -55,7 +55,16 @@ public final class StakingGatewayPayment implements GatewayPayment {
   /** Sends of one batch at most (a node that stays unreachable refuses this gateway anyway). */
   private static final int MAX_BATCH_SENDS = 3;
 
-  private record Retry(ReceiptBatcher.Unsent batch, int sends) {}
+  /** Ticks a batch may wait for its peer to answer a batched receipt before it is dropped (~1 s). */
+  private static final int MAX_WAIT_TICKS = 50;
+  /**
+   * Peers that answered OK to a batched receipt: they take batches. Batch-only requests go only to
+   * these (an older node would reset the stream on one); until then a batch waits for the peer's
+   * first answer (it usually arrives within the same millisecond).
+   */
+  private final Set<io.disjoint.p2p.crypto.PeerId> takesBatches = ConcurrentHashMap.newKeySet();
+
+  private record Retry(ReceiptBatcher.Unsent batch, int sends, int waited) {}
   private volatile RelayTransport transport;
   private final LongAdder batchesSent = new LongAdder();
   private final LongAdder batchesFlushed = new LongAdder();
@@ -139,7 +148,18 @@ public final class StakingGatewayPayment implements GatewayPayment {
   @Override
   public void receiptBatchNotDelivered(String servingPeer, byte[] receiptBatch) {
     if (batcher != null) {
-      resend.add(new Retry(new ReceiptBatcher.Unsent(PeerIds.parse(servingPeer), ReceiptBatchMessage.decode(receiptBatch)), 1));
+      resend.add(new Retry(new ReceiptBatcher.Unsent(PeerIds.parse(servingPeer), ReceiptBatchMessage.decode(receiptBatch)), 1, 0));
+    }
+  }
+
+  @Override
+  public void onReceiptAccepted(String servingPeer, byte[] receipt) {
+    if (batcher == null) {
+      return;
+    }
+    io.disjoint.p2p.crypto.PeerId peer = PeerIds.parse(servingPeer);
+    if (!takesBatches.contains(peer) && !signedOnly.contains(peer)) {
+      takesBatches.add(peer);
     }
   }
 
@@ -178,7 +198,7 @@ public final class StakingGatewayPayment implements GatewayPayment {
       List<Retry> due = new ArrayList<>();
       for (ReceiptBatcher.Unsent u : batcher.tick()) {
         if (!signedOnly.contains(u.node())) {
-          due.add(new Retry(u, 0));
+          due.add(new Retry(u, 0, 0));
         }
       }
       Retry again;
@@ -186,7 +206,14 @@ public final class StakingGatewayPayment implements GatewayPayment {
         due.add(again);
       }
       for (Retry r : due) {
-        send(t, r);
+        if (signedOnly.contains(r.batch().node())) {
+          continue;
+        }
+        if (takesBatches.contains(r.batch().node())) {
+          send(t, r);
+        } else if (r.waited() < MAX_WAIT_TICKS) {
+          resend.add(new Retry(r.batch(), r.sends(), r.waited() + 1));
+        }
       }
     } catch (RuntimeException e) {
       log.error("bug while flushing receipt batches", e);
@@ -211,7 +238,7 @@ public final class StakingGatewayPayment implements GatewayPayment {
         batchFlushFailures.increment();
         log.debug("receipt batch to {} not delivered: {}", peer, e != null ? e.toString() : r.status());
         if (e != null && retry.sends() + 1 < MAX_BATCH_SENDS && resendable(e)) {
-          resend.add(new Retry(u, retry.sends() + 1));
+          resend.add(new Retry(u, retry.sends() + 1, retry.waited()));
         }
       }
     });

@@ -95,6 +95,14 @@ public final class StakingServingPayment implements ServingPayment {
   private final LongAdder batchReplays = new LongAdder();
   private final LongAdder storedBatched = new LongAdder();
   private final Set<String> refusedPeers = ConcurrentHashMap.newKeySet();
+  /**
+   * Gateways that left a receipt unbatched past the timeout, until when they are refused. Not for
+   * good: a gateway that crashed (or lost a connection) between a receipt and its batch is the
+   * usual cause, and what it can take per suspension is one timeout's worth of answers.
+   */
+  private final ConcurrentHashMap<String, Long> suspendedUntil = new ConcurrentHashMap<>();
+  /** How long a gateway whose batch never came is refused. */
+  public static final long UNBATCHED_SUSPENSION_MS = 60_000;
   private final LongAdder badSignatures = new LongAdder();
   private final LongAdder signaturesChecked = new LongAdder();
   private final LongAdder storedUnchecked = new LongAdder();
@@ -214,8 +222,11 @@ public final class StakingServingPayment implements ServingPayment {
       throw new PaymentRejectedException("this node relays only with a payment receipt");
     }
     if (refusedPeers.contains(gatewayPeer)) {
-      throw new PaymentRejectedException("an earlier receipt from this gateway had a bad signature, or its receipt"
-          + " batches were bad or missing; not serving it");
+      throw new PaymentRejectedException("an earlier receipt from this gateway had a bad signature, or a receipt"
+          + " batch of it was forged or foreign; not serving it");
+    }
+    if (!suspendedUntil.isEmpty()) {
+      checkSuspension(gatewayPeer);
     }
     PaymentReceipt receipt;
     Bytes32 id;
@@ -408,8 +419,11 @@ public final class StakingServingPayment implements ServingPayment {
       return;
     }
     BatchedReceiptTracker.Outcome outcome = batches.sweep();
+    Set<String> faulted = new java.util.HashSet<>();
     for (BatchedReceiptTracker.Fault f : outcome.faults()) {
-      refuse(f.gateway(), f.error());
+      if (faulted.add(f.gateway())) {
+        refuse(f.gateway(), f.error());
+      }
     }
     storeOutcome(outcome);
   }
@@ -422,11 +436,31 @@ public final class StakingServingPayment implements ServingPayment {
 
   private void refuse(String gatewayPeer, ReceiptRejectedException e) {
     batchFaults.increment();
+    batches.forgetGateway(gatewayPeer);
+    if (e.reason() == ReceiptRejectedException.Reason.NEVER_BATCHED) {
+      if (suspendedUntil.size() < MAX_REFUSED_PEERS) {
+        suspendedUntil.put(gatewayPeer, batches.clock().millis() + UNBATCHED_SUSPENSION_MS);
+      }
+      log.warn("gateway {} sent no receipt batch in time; refusing it for {} s: {}", gatewayPeer,
+          UNBATCHED_SUSPENSION_MS / 1000, e.getMessage());
+      return;
+    }
     if (refusedPeers.size() < MAX_REFUSED_PEERS) {
       refusedPeers.add(gatewayPeer);
     }
-    batches.forgetGateway(gatewayPeer);
     log.warn("gateway {} broke the receipt batch rules; refusing it: {}", gatewayPeer, e.getMessage());
+  }
+
+  private void checkSuspension(String gatewayPeer) {
+    Long until = suspendedUntil.get(gatewayPeer);
+    if (until == null) {
+      return;
+    }
+    if (batches.clock().millis() < until) {
+      throw new PaymentRejectedException("this gateway sent no receipt batch for receipts it was served for; not"
+          + " serving it until " + java.time.Instant.ofEpochMilli(until));
+    }
+    suspendedUntil.remove(gatewayPeer, until);
   }
 
   private void storeUnchecked(PaymentReceipt receipt, ResponseAttestation attestation) {

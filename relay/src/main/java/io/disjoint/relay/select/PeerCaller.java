@@ -123,8 +123,12 @@ public final class PeerCaller {
     if (r.attestation().length > 0) {
       payment.onAttestation(c.peerId(), receipt, r.attestation());
     }
-    if (r.status() == RelayStatus.RECEIPT_REJECTED && receipt.length > 0) {
-      payment.onReceiptRejected(c.peerId(), receipt, r.errorMessage());
+    if (receipt.length > 0) {
+      if (r.status() == RelayStatus.OK) {
+        payment.onReceiptAccepted(c.peerId(), receipt);
+      } else if (r.status() == RelayStatus.RECEIPT_REJECTED) {
+        payment.onReceiptRejected(c.peerId(), receipt, r.errorMessage());
+      }
     }
     if (r.status() == RelayStatus.POLICY_REFUSED) {
       // The node obeys its operator's policy: not a fault, so no breaker or reputation penalty;
