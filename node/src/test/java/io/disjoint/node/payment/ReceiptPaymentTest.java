@@ -209,6 +209,7 @@ class ReceiptPaymentTest {
         assertEquals(0, receipt[receipt.length - 1], "travels with a zero-length signature");
         serving.admit(gatewayPeer, new RelayRequest(i, CHAIN, body, clock.millis() + 5_000, receipt, false))
             .settle(answer, 3, new byte[32]);
+        gateway.onReceiptAccepted(nodePeer, receipt); // what the router reports after an OK answer
       }
       LongSupplier stored = () -> {
         long[] n = {0};

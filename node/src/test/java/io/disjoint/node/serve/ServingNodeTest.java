@@ -57,14 +57,17 @@ class ServingNodeTest {
             .thenApply(s -> new PooledRelayTransport.OpenedStream(s.channel(), ch -> s.reset())), clock);
         GatewayPayment payment = PaymentWiring.gateway(gatewayKey, clock);
         // What the router does: the payment sends receipt batches no request carries (batched
-        // receipts are the default; this node gets one request, so its batch goes out on its own).
+        // receipts are the default; this node gets one request, so its batch goes out on its own,
+        // once the node answered a batched receipt).
         payment.useTransport(transport);
         String nodeId = node.peerId().toBase58();
         byte[] body = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"eth_gasPrice\",\"params\":[]}".getBytes(StandardCharsets.UTF_8);
 
+        byte[] receipt = payment.receiptFor(nodeId, CHAIN, body, 10);
         RelayResponse ok = transport.send(nodeId, new RelayRequest(0, CHAIN, body, clock.millis() + 5_000,
-            payment.receiptFor(nodeId, CHAIN, body, 10), true)).get(10, TimeUnit.SECONDS);
+            receipt, true)).get(10, TimeUnit.SECONDS);
         assertEquals(RelayStatus.OK, ok.status(), ok::toString);
+        payment.onReceiptAccepted(nodeId, receipt); // as the router reports it: this node takes batches
         assertTrue(new String(ok.payload(), StandardCharsets.UTF_8).contains("\"0x2a\""));
         ResponseAttestation att = ResponseAttestation.decode(ok.attestation());
         assertEquals(node.peerId(), PeerId.fromPublicKey(io.disjoint.staking.receipt.Signatures
