@@ -28,9 +28,9 @@ import org.rocksdb.RocksDBException;
  * entries it becomes the old one; of the previous old one only keys at least as new as their
  * group's oldest young key are carried over (at most a generation of them), the rest are
  * dropped, raising each group's floor above the newest timestamp it lost. Entries are only
- * dropped from the old generation, i.e. once at least {@code generationSize >= 2 x maxBatch}
- * newer keys were accepted, and at most two built batches are ever unsynced, so a dropped key
- * is always synced: a later RocksDB lookup sees it.
+ * dropped from the old generation, i.e. once at least {@code generationSize} newer keys were
+ * accepted, and the writer never has more than {@code generationSize} keys built but unsynced
+ * ({@link #forBatchesOf}), so a dropped key is always synced: a later RocksDB lookup sees it.
  */
 final class AcceptedReceiptKeys {
   /** Newest receipt timestamp RocksDB holds for (epoch, payer), or -1. */
@@ -89,9 +89,14 @@ final class AcceptedReceiptKeys {
   private HashMap<Entry, byte[]> young;
   private HashMap<Entry, byte[]> old = new HashMap<>();
 
-  /** Memory for a writer whose batches hold at most {@code maxBatch} writes. */
-  static AcceptedReceiptKeys forBatchesOf(int maxBatch, WatermarkSource watermarks) {
-    return new AcceptedReceiptKeys(watermarks, Math.max(65_536, 2 * maxBatch));
+  /**
+   * Memory for a writer whose batches hold at most {@code maxBatch} writes, of which at most
+   * {@code unsyncedBatches} built batches are not yet synced at any moment.
+   */
+  static AcceptedReceiptKeys forBatchesOf(int maxBatch, int unsyncedBatches,
+      WatermarkSource watermarks) {
+    return new AcceptedReceiptKeys(watermarks,
+        (int) Math.max(65_536, Math.min(Integer.MAX_VALUE / 2, (long) unsyncedBatches * maxBatch)));
   }
 
   AcceptedReceiptKeys(WatermarkSource watermarks, int generationSize) {

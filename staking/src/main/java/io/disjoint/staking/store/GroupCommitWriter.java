@@ -16,9 +16,9 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.tuweni.bytes.Bytes;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
@@ -30,16 +30,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The store's only writer, as a two-stage pipeline. The builder thread drains the queue, folds
+ * The store's only writer, as a three-stage pipeline. The builder thread drains the queue, folds
  * everything pending (up to {@code maxBatch}) into one WriteBatch (dedup lookups, running
- * totals) and hands it to the syncer thread, which writes it with the WAL synced and only then
- * completes the callers' futures. One fsync is shared by the whole batch, and the next batch is
- * built while the previous one is being written.
+ * totals) and hands it to the writer thread, which puts it into RocksDB without syncing (WAL
+ * record appended, memtables filled); the {@link WalSyncer} thread then syncs the WAL once for
+ * every batch written so far and only then completes the callers' futures. One fsync is shared
+ * by whole batches, the next batch is built while the previous one is written, and written while
+ * the one before is synced. One writer thread keeps the batches in order in the WAL.
  *
  * <p>The builder is the only owner of the running totals, so their read-modify-write needs no
  * locks. Duplicate and nonce-reuse checks mostly run against {@link AcceptedReceiptKeys} (the
  * keys this writer accepted, including batches still in flight); only receipts older than what
- * that memory covers are looked up in RocksDB. If a synced write fails, nothing after it is
+ * that memory covers are looked up in RocksDB. If a write or a sync fails, nothing after it is
  * acknowledged: the store refuses every later write.
  *
  * <p>Linger: a batch that is not full waits until its oldest write has been queued for
@@ -100,7 +102,13 @@ final class GroupCommitWriter implements AutoCloseable {
     }
   }
 
+  /**
+   * Built batches that may be on their way to disk at once: one in the writer's hand-off, one
+   * being written, the rest written and waiting for (or in) the WAL sync.
+   */
+  static final int MAX_UNSYNCED_BATCHES = 4;
   private static final int HEADER_GUESS = 1024;
+  private static final long IDLE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   private static final int BYTES_PER_APPEND_GUESS = 800;
 
   /** A built batch on its way to disk. */
@@ -115,25 +123,24 @@ final class GroupCommitWriter implements AutoCloseable {
   private final int seenId;
   private final int totalsId;
   private final int maxBatch;
-  private final BlockingQueue<Task> queue;
-  private final BlockingQueue<Built> toSync = new ArrayBlockingQueue<>(1);
+  private final WriteQueue<Task> queue;
+  private final BlockingQueue<Built> toWrite = new ArrayBlockingQueue<>(1);
+  /** Built batches not yet synced (or failed): bounds what {@link AcceptedReceiptKeys} must keep. */
+  private final Semaphore unsyncedBatches = new Semaphore(MAX_UNSYNCED_BATCHES);
+  private final WalSyncer walSyncer;
   private final long lingerNanos;
   private final AcceptedReceiptKeys acceptedKeys;
   /** Totals as of the last built batch (builder thread only). */
   private final Map<TotalsKey, EpochPayerTotals> cache = new HashMap<>();
   private final ConcurrentHashMap<Account, BigInteger> unvouchered;
   private final Thread builder;
-  private final Thread syncer;
-  private final LongAdder batches = new LongAdder();
-  private final LongAdder records = new LongAdder();
+  private final Thread writer;
   private final LongAdder buildNanos = new LongAdder();
   private final LongAdder buildCpuNanos = new LongAdder();
-  private final LongAdder syncNanos = new LongAdder();
-  private final LongAdder syncCpuNanos = new LongAdder();
+  private final LongAdder writeNanos = new LongAdder();
+  private final LongAdder writeCpuNanos = new LongAdder();
   private final LongAdder lingerNanosSpent = new LongAdder();
   private final LongAdder storeLookups = new LongAdder();
-  /** While the builder lingers: queue length at which a submit wakes it (0: not lingering). */
-  private volatile int wakeBuilderAt;
   private volatile boolean closing;
   private volatile boolean builderDone;
   private volatile ReceiptWriteException failure;
@@ -149,16 +156,18 @@ final class GroupCommitWriter implements AutoCloseable {
     this.seenId = seen.getID();
     this.totalsId = totals.getID();
     this.maxBatch = config.maxBatch();
-    this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
+    this.queue = new WriteQueue<>(config.queueCapacity());
     this.lingerNanos = config.linger().toNanos();
-    this.acceptedKeys = AcceptedReceiptKeys.forBatchesOf(maxBatch, this::newestTimestamp);
+    this.acceptedKeys = AcceptedReceiptKeys.forBatchesOf(maxBatch, MAX_UNSYNCED_BATCHES,
+        this::newestTimestamp);
     this.unvouchered = unvouchered;
     this.builder = new Thread(this::buildLoop, "receipt-store-builder");
-    this.syncer = new Thread(this::syncLoop, "receipt-store-syncer");
+    this.walSyncer = new WalSyncer(db, unvouchered, () -> failure, this::failed, unsyncedBatches);
+    this.writer = new Thread(this::writeLoop, "receipt-store-writer");
     builder.setDaemon(true);
-    syncer.setDaemon(true);
+    writer.setDaemon(true);
     builder.start();
-    syncer.start();
+    writer.start();
   }
 
   void submit(Task task) {
@@ -170,10 +179,6 @@ final class GroupCommitWriter implements AutoCloseable {
     }
     try {
       queue.put(task);
-      int wakeAt = wakeBuilderAt;
-      if (wakeAt > 0 && queue.size() >= wakeAt) {
-        LockSupport.unpark(builder);
-      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       done(task).completeExceptionally(new ReceiptWriteException(
@@ -244,26 +249,32 @@ final class GroupCommitWriter implements AutoCloseable {
     List<Task> tasks = new ArrayList<>(maxBatch);
     try {
       while (true) {
-        Task first = queue.poll(50, TimeUnit.MILLISECONDS);
-        if (first == null) {
+        if (queue.drainTo(tasks, maxBatch) == 0) {
           if (closing && queue.isEmpty()) {
             return;
           }
+          queue.awaitLength(1, IDLE_WAIT_NANOS);
           continue;
         }
-        tasks.add(first);
-        queue.drainTo(tasks, maxBatch - 1);
-        linger(tasks, queuedNanos(first));
+        linger(tasks, queuedNanos(tasks.get(0)));
         try {
           if (failure != null) {
             tasks.forEach(this::fail);
           } else {
-            toSync.put(build(tasks));
+            unsyncedBatches.acquire();
+            Built built;
+            try {
+              built = build(tasks);
+            } catch (RocksDBException | RuntimeException e) {
+              unsyncedBatches.release();
+              throw e;
+            }
+            toWrite.put(built);
           }
         } catch (RocksDBException | RuntimeException e) {
           LOG.error("receipt store builder failed; refusing further writes", e);
-          failure = new ReceiptWriteException(ReceiptWriteException.Reason.IO,
-              "receipt store writer failed: " + e.getMessage(), e);
+          failed(new ReceiptWriteException(ReceiptWriteException.Reason.IO,
+              "receipt store writer failed: " + e.getMessage(), e));
           tasks.forEach(this::fail);
         } finally {
           tasks.clear();
@@ -289,11 +300,7 @@ final class GroupCommitWriter implements AutoCloseable {
     long started = System.nanoTime();
     long now = started;
     while (now < deadline && tasks.size() < maxBatch && !closing) {
-      wakeBuilderAt = maxBatch - tasks.size();
-      if (queue.size() < wakeBuilderAt) {
-        LockSupport.parkNanos(this, deadline - now);
-      }
-      wakeBuilderAt = 0;
+      queue.awaitLength(maxBatch - tasks.size(), deadline - now);
       queue.drainTo(tasks, maxBatch - tasks.size());
       now = System.nanoTime();
     }
@@ -461,54 +468,52 @@ final class GroupCommitWriter implements AutoCloseable {
     }
   }
 
-  private void syncLoop() {
-    try (WriteOptions sync = new WriteOptions().setSync(true)) {
+  private void writeLoop() {
+    try (WriteOptions unsynced = new WriteOptions().setSync(false)) {
       while (true) {
-        Built b = toSync.poll(50, TimeUnit.MILLISECONDS);
+        Built b = toWrite.poll(50, TimeUnit.MILLISECONDS);
         if (b == null) {
-          if (builderDone && toSync.isEmpty()) {
+          if (builderDone && toWrite.isEmpty()) {
             return;
           }
           continue;
         }
-        write(b, sync);
+        write(b, unsynced);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      walSyncer.writerDone();
     }
   }
 
-  private void write(Built b, WriteOptions sync) {
+  /** Puts the batch into the WAL (unsynced) and the memtables; {@link WalSyncer} syncs it. */
+  private void write(Built b, WriteOptions unsynced) {
     try (WriteBatch wb = b.writes()) {
-      if (failure != null) {
-        b.accepted().forEach(f -> f.completeExceptionally(failure));
-        return;
-      }
-      long started = System.nanoTime();
-      long cpuStarted = CPU.getCurrentThreadCpuTime();
-      try {
-        if (wb.count() > 0) {
-          db.write(sync, wb);
+      if (failure == null) {
+        long started = System.nanoTime();
+        long cpuStarted = CPU.getCurrentThreadCpuTime();
+        try {
+          if (wb.count() > 0) {
+            db.write(unsynced, wb);
+          }
+        } catch (RocksDBException e) {
+          failed(new ReceiptWriteException(ReceiptWriteException.Reason.IO,
+              "write failed, nothing in this batch is stored: " + e.getMessage(), e));
+          LOG.error("receipt store write failed", e);
         }
-      } catch (RocksDBException e) {
-        failure = new ReceiptWriteException(ReceiptWriteException.Reason.IO,
-            "synced write failed, nothing in this batch is stored: " + e.getMessage(), e);
-        LOG.error("receipt store write failed", e);
-        b.accepted().forEach(f -> f.completeExceptionally(failure));
-        return;
+        writeNanos.add(System.nanoTime() - started);
+        writeCpuNanos.add(CPU.getCurrentThreadCpuTime() - cpuStarted);
       }
-      syncNanos.add(System.nanoTime() - started);
-      syncCpuNanos.add(CPU.getCurrentThreadCpuTime() - cpuStarted);
-      batches.increment();
-      records.add(b.records());
-      b.exposureDeltas().forEach((payer, delta) -> {
-        if (delta.signum() != 0) {
-          unvouchered.merge(payer, delta, BigInteger::add);
-        }
-      });
     }
-    for (CompletableFuture<Void> f : b.accepted()) {
-      f.complete(null);
+    // after a failure the syncer fails it (and everything after it) instead of syncing
+    walSyncer.written(new WalSyncer.Written(b.accepted(), b.exposureDeltas(), b.records()));
+  }
+
+  /** The first failure wins; every write after it is refused. */
+  private synchronized void failed(ReceiptWriteException e) {
+    if (failure == null) {
+      failure = e;
     }
   }
 
@@ -538,9 +543,11 @@ final class GroupCommitWriter implements AutoCloseable {
   }
 
   WriterStats stats() {
-    return new WriterStats(batches.sum(), records.sum(), buildNanos.sum() / 1_000_000,
-        buildCpuNanos.sum() / 1_000_000, syncNanos.sum() / 1_000_000,
-        syncCpuNanos.sum() / 1_000_000, lingerNanosSpent.sum() / 1_000_000, storeLookups.sum());
+    return new WriterStats(walSyncer.batches(), walSyncer.records(), walSyncer.syncs(),
+        buildNanos.sum() / 1_000_000, buildCpuNanos.sum() / 1_000_000,
+        writeNanos.sum() / 1_000_000, writeCpuNanos.sum() / 1_000_000,
+        walSyncer.syncNanos() / 1_000_000, walSyncer.syncCpuNanos() / 1_000_000,
+        lingerNanosSpent.sum() / 1_000_000, storeLookups.sum());
   }
 
   @Override
@@ -548,10 +555,11 @@ final class GroupCommitWriter implements AutoCloseable {
     closing = true;
     try {
       builder.join(10_000);
-      syncer.join(10_000);
+      writer.join(10_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    walSyncer.close();
     Task t;
     while ((t = queue.poll()) != null) {
       done(t).completeExceptionally(new ReceiptWriteException(

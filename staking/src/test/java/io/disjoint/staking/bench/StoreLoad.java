@@ -15,8 +15,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -48,11 +51,21 @@ final class StoreLoad {
       long processBefore = processCpuNanos();
       long start = System.nanoTime();
       Thread[] appenders = new Thread[threads];
+      // index of the next receipt each appender will append: a node gets a gateway's receipts
+      // about in signing order, so no appender runs more than MAX_LAG receipts ahead of the
+      // slowest (without this, a descheduled appender on a busy machine fell seconds behind)
+      AtomicLongArray next = new AtomicLongArray(threads);
+      for (int t = 0; t < threads; t++) {
+        next.set(t, t);
+      }
       for (int t = 0; t < threads; t++) {
         int first = t;
         appenders[t] = new Thread(() -> {
           long cpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
           for (int i = first; i < count; i += threads) {
+            while (i - slowest(next, count) > MAX_LAG) {
+              Thread.yield();
+            }
             window.acquireUninterruptibly();
             store.append(receipts[i], attestations[i]).whenComplete((ok, err) -> {
               window.release();
@@ -60,7 +73,9 @@ final class StoreLoad {
                 failed.incrementAndGet();
               }
             });
+            next.set(first, i + threads);
           }
+          next.set(first, Long.MAX_VALUE);
           appenderCpu.add(ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu);
         }, "bench-appender-" + t);
         appenders[t].start();
@@ -83,11 +98,23 @@ final class StoreLoad {
           + " | whole process %.1f%n", appenderCpu.sum() / 1e3 / count,
           ThreadCpu.perItem(byGroup, count), processNanos / 1e3 / count);
       System.out.printf("  store on disk: %.1f MB (%.0f B per receipt); %s; %.0f receipts per"
-          + " synced batch%n", sizeMb(dir), sizeMb(dir) * 1e6 / count, stats,
-          stats.recordsPerBatch());
+          + " batch, %.0f per WAL sync%n", sizeMb(dir), sizeMb(dir) * 1e6 / count, stats,
+          stats.recordsPerBatch(), stats.recordsPerSync());
+      System.out.printf("  %s%n", rocksActivity(dir));
     } finally {
       delete(dir);
     }
+  }
+
+  /** Most receipts an appender may run ahead of the slowest one (two batches). */
+  private static final int MAX_LAG = 16_384;
+
+  private static long slowest(AtomicLongArray next, int count) {
+    long min = count;
+    for (int t = 0; t < next.length(); t++) {
+      min = Math.min(min, next.get(t));
+    }
+    return min;
   }
 
   /**
@@ -133,14 +160,15 @@ final class StoreLoad {
       WriterStats stats = store.writerStats();
       Arrays.sort(latency);
       System.out.printf("paced: %,d receipts offered at %,d /s over %.2f s, linger %s, %d failed,"
-          + " %.1f receipts per synced batch%n", count, rate, seconds, config.linger(),
-          failed.get(), stats.recordsPerBatch());
+          + " %.1f receipts per batch, %.1f per WAL sync%n", count, rate, seconds,
+          config.linger(), failed.get(), stats.recordsPerBatch(), stats.recordsPerSync());
       System.out.printf("  acknowledgement latency: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
           latency[count / 2] / 1e6, latency[(int) (count * 0.99)] / 1e6, latency[count - 1] / 1e6);
       System.out.printf("  CPU us per stored receipt (\"other\" includes the appender): %s%n",
           ThreadCpu.perItem(byGroup, count));
-      System.out.printf("  store threads (builder + syncer + rocksdb bg): %.1f us per receipt%n",
-          (byGroup.get("builder") + byGroup.get("syncer") + byGroup.get("rocksdb bg")) / 1e3
+      System.out.printf("  store threads (builder + writer + syncer + rocksdb bg): %.1f us per receipt%n",
+          (byGroup.get("builder") + byGroup.get("writer") + byGroup.get("syncer")
+              + byGroup.get("rocksdb bg")) / 1e3
               / count);
     } finally {
       delete(dir);
@@ -174,6 +202,38 @@ final class StoreLoad {
     } finally {
       delete(scratch);
     }
+  }
+
+  private static final Pattern EVENT = Pattern.compile("\"event\": \"(flush_finished|compaction_finished)\"");
+  private static final Pattern OUTPUT = Pattern.compile("\"total_output_size\": (\\d+)");
+  private static final Pattern CPU_MICROS = Pattern.compile("\"compaction_time_cpu_micros\": (\\d+)");
+
+  /**
+   * Flushes and compactions of the run, from RocksDB's event log (the LOG file in the store's
+   * directory): how much of "rocksdb bg" was compaction, i.e. data written more than once.
+   */
+  static String rocksActivity(Path dir) throws Exception {
+    int flushes = 0;
+    int compactions = 0;
+    long compactedBytes = 0;
+    long compactionCpuMicros = 0;
+    for (String line : Files.readAllLines(dir.resolve("LOG"))) {
+      Matcher e = EVENT.matcher(line);
+      if (!e.find()) {
+        continue;
+      }
+      if (e.group(1).equals("flush_finished")) {
+        flushes++;
+        continue;
+      }
+      compactions++;
+      Matcher out = OUTPUT.matcher(line);
+      Matcher cpu = CPU_MICROS.matcher(line);
+      compactedBytes += out.find() ? Long.parseLong(out.group(1)) : 0;
+      compactionCpuMicros += cpu.find() ? Long.parseLong(cpu.group(1)) : 0;
+    }
+    return String.format("rocksdb: %d memtable flushes, %d compactions writing %.1f MB (%.2f s CPU)",
+        flushes, compactions, compactedBytes / 1e6, compactionCpuMicros / 1e6);
   }
 
   static long processCpuNanos() {

@@ -19,13 +19,14 @@ final class ThreadCpu {
   /** Thread name prefixes (Linux keeps the first 15 characters) and the group they count for. */
   private static final List<Map.Entry<String, String>> GROUPS = List.of(
       Map.entry("receipt-store-b", "builder"),
+      Map.entry("receipt-store-w", "writer"),
       Map.entry("receipt-store-s", "syncer"),
       Map.entry("rocksdb", "rocksdb bg"),
       Map.entry("GC Thread", "gc"),
       Map.entry("G1 ", "gc"),
       Map.entry("C1 Compiler", "jit"),
       Map.entry("C2 Compiler", "jit"));
-  static final List<String> ORDER = List.of("builder", "syncer", "rocksdb bg", "gc", "jit", "other");
+  static final List<String> ORDER = List.of("builder", "writer", "syncer", "rocksdb bg", "gc", "jit", "other");
   private static final long NANOS_PER_TICK = 10_000_000L;
 
   private final Map<Long, Long> nanosByTid;
