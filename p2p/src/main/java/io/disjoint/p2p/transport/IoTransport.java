@@ -31,8 +31,9 @@ import java.util.Optional;
  *
  * <p>The choice: the system property {@value #PROPERTY}, else the environment variable
  * {@value #ENV}, else {@code auto}; values {@code auto}, {@code io_uring}, {@code epoll},
- * {@code nio}. {@code auto} takes epoll when its native library loads, else NIO: io_uring is only
- * used when asked for, because on the relay path it measured no better than epoll (see
+ * {@code nio}. {@code auto} takes the first that loads of io_uring, epoll and NIO: on the relay
+ * path io_uring's one {@code io_uring_enter} per loop turn (instead of separate reads, writes and
+ * {@code epoll_wait}s) measured 12-18% less CPU per relayed request than epoll (see
  * docs/operator-guide.md, "I/O transport"). Asking for a native transport the machine cannot load
  * is an operator error, named with the reason.
  */
@@ -191,15 +192,15 @@ public enum IoTransport {
   }
 
   /**
-   * The transport for a configured name: {@code auto} picks epoll if it loads, else NIO; a named
-   * transport must load here.
+   * The transport for a configured name: {@code auto} picks io_uring if it loads, else epoll if it
+   * loads, else NIO; a named transport must load here.
    *
    * @throws P2pException (operator's fault) for an unknown name or a transport that cannot load
    */
   public static IoTransport select(String name) {
     String wanted = name.trim().toLowerCase(Locale.ROOT).replace('-', '_');
     if (wanted.equals(AUTO)) {
-      return EPOLL.isAvailable() ? EPOLL : NIO;
+      return IO_URING.isAvailable() ? IO_URING : EPOLL.isAvailable() ? EPOLL : NIO;
     }
     for (IoTransport t : values()) {
       if (t.configName.equals(wanted) || (t == IO_URING && wanted.equals("iouring"))) {

@@ -38,9 +38,11 @@ class IoTransportTest {
   }
 
   @Test
-  void autoPicksEpollWhenItLoadsElseNio() {
+  void autoPicksIoUringThenEpollThenNio() {
     IoTransport auto = IoTransport.select("auto");
-    assertEquals(IoTransport.EPOLL.isAvailable() ? IoTransport.EPOLL : IoTransport.NIO, auto);
+    IoTransport expected = IoTransport.IO_URING.isAvailable() ? IoTransport.IO_URING
+        : IoTransport.EPOLL.isAvailable() ? IoTransport.EPOLL : IoTransport.NIO;
+    assertEquals(expected, auto);
     assertEquals(auto, IoTransport.select(" AUTO "));
   }
 
