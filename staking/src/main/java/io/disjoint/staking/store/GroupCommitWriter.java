@@ -507,7 +507,12 @@ final class GroupCommitWriter implements AutoCloseable {
       }
     }
     // after a failure the syncer fails it (and everything after it) instead of syncing
-    walSyncer.written(new WalSyncer.Written(b.accepted(), b.exposureDeltas(), b.records()));
+    WalSyncer.Written w = new WalSyncer.Written(b.accepted(), b.exposureDeltas(), b.records());
+    if (b.records() <= maxBatch / 4 && toWrite.isEmpty()) {
+      walSyncer.syncOnCaller(w); // a small batch, nothing built behind it: no overlap to gain
+    } else {
+      walSyncer.written(w);
+    }
   }
 
   /** The first failure wins; every write after it is refused. */
