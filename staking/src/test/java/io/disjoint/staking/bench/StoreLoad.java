@@ -39,51 +39,21 @@ final class StoreLoad {
    */
   static void saturate(PaymentReceipt[] receipts, ResponseAttestation[] attestations, int threads,
       StoreConfig config) throws Exception {
-    warmUp(receipts, attestations, config);
+    Path scratch = Files.createTempDirectory("receipt-bench-warmup");
+    try (ReceiptStore store = ReceiptStore.open(scratch, "disjoint-bench", config)) {
+      // the same appender loop as below, so the JIT has compiled what the measured run runs
+      appendAll(store, receipts, attestations, receipts.length / 2, threads);
+    } finally {
+      delete(scratch);
+    }
     System.gc();
     int count = receipts.length;
     Path dir = Files.createTempDirectory("receipt-bench");
     try (ReceiptStore store = ReceiptStore.open(dir, "disjoint-bench", config)) {
-      Semaphore window = new Semaphore(65_536);
-      AtomicLong failed = new AtomicLong();
-      LongAdder appenderCpu = new LongAdder();
       ThreadCpu cpuBefore = ThreadCpu.snapshot();
       long processBefore = processCpuNanos();
       long start = System.nanoTime();
-      Thread[] appenders = new Thread[threads];
-      // index of the next receipt each appender will append: a node gets a gateway's receipts
-      // about in signing order, so no appender runs more than MAX_LAG receipts ahead of the
-      // slowest (without this, a descheduled appender on a busy machine fell seconds behind)
-      AtomicLongArray next = new AtomicLongArray(threads);
-      for (int t = 0; t < threads; t++) {
-        next.set(t, t);
-      }
-      for (int t = 0; t < threads; t++) {
-        int first = t;
-        appenders[t] = new Thread(() -> {
-          long cpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
-          for (int i = first; i < count; i += threads) {
-            while (i - slowest(next, count) > MAX_LAG) {
-              Thread.yield();
-            }
-            window.acquireUninterruptibly();
-            store.append(receipts[i], attestations[i]).whenComplete((ok, err) -> {
-              window.release();
-              if (err != null) {
-                failed.incrementAndGet();
-              }
-            });
-            next.set(first, i + threads);
-          }
-          next.set(first, Long.MAX_VALUE);
-          appenderCpu.add(ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu);
-        }, "bench-appender-" + t);
-        appenders[t].start();
-      }
-      for (Thread a : appenders) {
-        a.join();
-      }
-      window.acquire(65_536);
+      Appended appended = appendAll(store, receipts, attestations, count, threads);
       double seconds = (System.nanoTime() - start) / 1e9;
       // flushes of memtables filled during the run finish after the last acknowledgement: count
       // them too (memtables not yet full are not flushed, so a short run still flatters this)
@@ -92,10 +62,10 @@ final class StoreLoad {
       Map<String, Long> byGroup = ThreadCpu.snapshot().since(cpuBefore);
       WriterStats stats = store.writerStats();
       System.out.printf("receipts durably stored (group commit, WAL synced): %,10.0f /s"
-          + " (%d in %.2f s, %d failed)%n", count / seconds, count, seconds, failed.get());
+          + " (%d in %.2f s, %d failed)%n", count / seconds, count, seconds, appended.failed());
       // the appender threads have exited, so /proc no longer counts them in "other"
       System.out.printf("  CPU us per stored receipt: appenders (encode, hash, queue) %.1f | %s"
-          + " | whole process %.1f%n", appenderCpu.sum() / 1e3 / count,
+          + " | whole process %.1f%n", appended.cpuNanos() / 1e3 / count,
           ThreadCpu.perItem(byGroup, count), processNanos / 1e3 / count);
       System.out.printf("  store on disk: %.1f MB (%.0f B per receipt); %s; %.0f receipts per"
           + " batch, %.0f per WAL sync%n", sizeMb(dir), sizeMb(dir) * 1e6 / count, stats,
@@ -104,6 +74,55 @@ final class StoreLoad {
     } finally {
       delete(dir);
     }
+  }
+
+  /** What {@link #appendAll} did: appends that failed, CPU of the appender threads. */
+  private record Appended(long failed, long cpuNanos) {}
+
+  /**
+   * Appends receipts 0..count-1 from {@code threads} threads (thread t takes t, t + threads, ...),
+   * at most 65,536 in flight, and returns once every append completed.
+   */
+  private static Appended appendAll(ReceiptStore store, PaymentReceipt[] receipts,
+      ResponseAttestation[] attestations, int count, int threads) throws InterruptedException {
+    Semaphore window = new Semaphore(65_536);
+    AtomicLong failed = new AtomicLong();
+    LongAdder appenderCpu = new LongAdder();
+    Thread[] appenders = new Thread[threads];
+    // index of the next receipt each appender will append: a node gets a gateway's receipts
+    // about in signing order, so no appender runs more than MAX_LAG receipts ahead of the
+    // slowest (without this, a descheduled appender on a busy machine fell seconds behind)
+    AtomicLongArray next = new AtomicLongArray(threads);
+    for (int t = 0; t < threads; t++) {
+      next.set(t, t);
+    }
+    for (int t = 0; t < threads; t++) {
+      int first = t;
+      appenders[t] = new Thread(() -> {
+        long cpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+        for (int i = first; i < count; i += threads) {
+          while (i - slowest(next, count) > MAX_LAG) {
+            Thread.yield();
+          }
+          window.acquireUninterruptibly();
+          store.append(receipts[i], attestations[i]).whenComplete((ok, err) -> {
+            window.release();
+            if (err != null) {
+              failed.incrementAndGet();
+            }
+          });
+          next.set(first, i + threads);
+        }
+        next.set(first, Long.MAX_VALUE);
+        appenderCpu.add(ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu);
+      }, "bench-appender-" + t);
+      appenders[t].start();
+    }
+    for (Thread a : appenders) {
+      a.join();
+    }
+    window.acquire(65_536);
+    return new Appended(failed.get(), appenderCpu.sum());
   }
 
   /** Most receipts an appender may run ahead of the slowest one (two batches). */
@@ -124,7 +143,7 @@ final class StoreLoad {
    */
   static void paced(PaymentReceipt[] receipts, ResponseAttestation[] attestations, int rate,
       StoreConfig config) throws Exception {
-    warmUp(receipts, attestations, config);
+    warmUpOneThread(receipts, attestations, config);
     System.gc();
     int count = receipts.length;
     long[] latency = new long[count];
@@ -189,7 +208,7 @@ final class StoreLoad {
   }
 
   /** Stores half of the receipts in a scratch store, so the JIT has compiled the store's path. */
-  private static void warmUp(PaymentReceipt[] receipts, ResponseAttestation[] attestations,
+  private static void warmUpOneThread(PaymentReceipt[] receipts, ResponseAttestation[] attestations,
       StoreConfig config) throws Exception {
     Path scratch = Files.createTempDirectory("receipt-bench-warmup");
     try (ReceiptStore store = ReceiptStore.open(scratch, "disjoint-bench", config)) {
