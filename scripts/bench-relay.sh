@@ -9,7 +9,10 @@
 #   disjoint a Disjoint gateway -> libp2p relay stream -> serving node -> the upstream
 # for two upstreams: "static" (nginx answering a fixed JSON-RPC body: the fastest possible chain
 # node) and "anvil" (a real Ethereum dev node from the npm fixture). Prints a markdown table of
-# requests/s and p50/p99 latency at 1 and 8 connections.
+# requests/s and p50/p99 latency at 1, 8, 32 and 128 connections (CONNS), then the throughput
+# summary: each path's peak requests/s over those connection counts and the disjoint path's peak as
+# a share of nginx's peak. At 8 connections or fewer every path is bound by its round-trip latency
+# (8 requests in flight: rate = 8 / latency), not by CPU; the peak is the throughput.
 #
 #   NODE_FLAGS=--no-receipts CPU="static anvil" scripts/bench-relay.sh
 #   IO_TRANSPORT=io_uring scripts/bench-relay.sh    # the nodes' Netty I/O: auto (default), io_uring, epoll, nio
@@ -29,7 +32,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DURATION="${DURATION:-10s}"
 NODE_FLAGS="${NODE_FLAGS:-}"   # extra flags for both disjoint nodes, e.g. NODE_FLAGS=--no-receipts
 ONLY="${ONLY:-}"               # run only the paths whose label contains this, e.g. ONLY=disjoint
-CONNS="${CONNS:-1 8}"          # connection counts to measure
+CONNS="${CONNS:-1 8 32 128}"   # connection counts to measure
 WARMUP="${WARMUP:-10s}"        # load on each gateway chain before measuring (JIT warm-up)
 HOLD="${HOLD:-}"               # if set, keep everything running after the table (for profiling)
 CPU="${CPU:-}"                 # upstreams ("static anvil") to measure CPU per relayed request on, per thread
@@ -71,6 +74,9 @@ anvil_port=$(free_port); static_port=$(free_port); proxy_anvil=$(free_port); pro
 gw_port=$(free_port)
 "$anvil" --host 127.0.0.1 --port "$anvil_port" --silent >"$work/anvil.log" 2>&1 & pids+=($!)
 
+# keepalive 1024: nginx keeps an idle upstream connection for every client connection, so at 128
+# connections it never opens and closes upstream connections per request (with 32 it did, and lost
+# up to half of its rate there).
 cat >"$work/nginx.conf" <<NGINX
 worker_processes 1;
 pid $work/nginx.pid;
@@ -78,8 +84,8 @@ error_log $work/nginx-error.log warn;
 events { worker_connections 1024; }
 http {
   access_log off;
-  upstream anvil { server 127.0.0.1:$anvil_port; keepalive 32; }
-  upstream static { server 127.0.0.1:$static_port; keepalive 32; }
+  upstream anvil { server 127.0.0.1:$anvil_port; keepalive 1024; }
+  upstream static { server 127.0.0.1:$static_port; keepalive 1024; }
   server { listen 127.0.0.1:$static_port; location / { default_type application/json;
     return 200 '{"jsonrpc":"2.0","id":1,"result":"0x2a"}'; } }
   server { listen 127.0.0.1:$proxy_anvil; location / { proxy_pass http://anvil;
@@ -131,6 +137,23 @@ run_wrk() { # label conns url
   p99="$(awk '$1=="99%" {print $2}' <<<"$out")"
   local errs; errs="$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')"
   printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$rps" "$p50" "$p99" "${errs:-none}"
+  printf '%s\t%s\t%s\n' "$1" "$2" "${rps:-0}" >>"$work/rates.tsv"
+}
+throughput_summary() { # peak req/s of each path over the connection counts, disjoint's share of nginx's
+  [ -s "$work/rates.tsv" ] || return 0
+  echo
+  echo "Throughput (peak req/s over connections $CONNS):"
+  echo "| upstream | direct | nginx | disjoint | disjoint / nginx |"
+  echo "|---|---|---|---|---|"
+  awk -F'\t' '
+    { split($1, w, " "); up = w[1]
+      if ($1 ~ / direct$/) kind = "direct"; else if ($1 ~ /nginx$/) kind = "nginx"; else kind = "disjoint"
+      key = up SUBSEP kind; if ($3 + 0 > peak[key] + 0) { peak[key] = $3; at[key] = $2 } ups[up] = 1 }
+    END { for (u in ups) {
+      n = peak[u SUBSEP "nginx"]; d = peak[u SUBSEP "disjoint"];
+      printf "| %s | %.0f (%s conns) | %.0f (%s conns) | %.0f (%s conns) | %s |\n", u,
+        peak[u SUBSEP "direct"], at[u SUBSEP "direct"], n, at[u SUBSEP "nginx"], d, at[u SUBSEP "disjoint"],
+        (n > 0 && d > 0) ? sprintf("%.0f%%", 100 * d / n) : "-" } }' "$work/rates.tsv" | sort
 }
 echo "# bench-relay $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), DURATION=$DURATION${NODE_FLAGS:+, NODE_FLAGS=$NODE_FLAGS}, IO_TRANSPORT=${COMPARE_IO:-$IO_TRANSPORT} (${pair_io[*]})"
 if [ -z "$COMPARE_IO" ]; then
@@ -155,6 +178,7 @@ for c in $CONNS; do
   run_wrk "anvil via nginx" "$c" "http://127.0.0.1:$proxy_anvil/"
   run_wrk "anvil via disjoint" "$c" "http://127.0.0.1:$gw_port/eip155:31337"
 done
+throughput_summary
 
 # CPU time per relayed request: per-thread CPU (utime + stime from /proc/PID/task/*/stat) of both
 # JVMs over one wrk run at 8 connections, divided by the requests of that run. Threads are grouped
