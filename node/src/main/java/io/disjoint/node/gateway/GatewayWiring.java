@@ -121,7 +121,7 @@ public final class GatewayWiring implements AutoCloseable {
   static GatewayEventLoops besideRelayStreams(Libp2pHost host, PooledRelayTransport transport) {
     EventLoopGroup group = host.ioGroup();
     AtomicInteger turn = new AtomicInteger();
-    return new GatewayEventLoops(group, host.ioGroupUsesEpoll(), () -> {
+    return new GatewayEventLoops(group, () -> {
       List<EventLoop> relaying = transport.streamLoops();
       return relaying.isEmpty() ? group.next() : relaying.get(Math.floorMod(turn.getAndIncrement(), relaying.size()));
     });

@@ -32,23 +32,8 @@ public record GatewayEventLoops(EventLoopGroup group, IoTransport transport, Sup
     this(group, IoTransport.of(group), placement);
   }
 
-  /**
-   * As {@link #GatewayEventLoops(EventLoopGroup, Supplier)}; the flag is ignored (the loops say
-   * what they are). Kept for callers written when only epoll and NIO existed.
-   */
-  @Deprecated
-  public GatewayEventLoops(EventLoopGroup group, boolean epoll, Supplier<EventLoop> placement) {
-    this(group, placement);
-  }
-
   /** Connections spread over every loop of the group in turn. */
   public static GatewayEventLoops roundRobin(EventLoopGroup group) {
     return new GatewayEventLoops(group, group::next);
-  }
-
-  /** As {@link #roundRobin(EventLoopGroup)}; the flag is ignored (the loops say what they are). */
-  @Deprecated
-  public static GatewayEventLoops roundRobin(EventLoopGroup group, boolean epoll) {
-    return roundRobin(group);
   }
 }

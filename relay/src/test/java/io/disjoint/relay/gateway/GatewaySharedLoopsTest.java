@@ -64,7 +64,7 @@ class GatewaySharedLoopsTest {
         new GatewayServer(
             GatewayFixture.defaults().build(), router, chain -> 1, new WebSocketSessions(), Clock.systemUTC(),
             new SimpleMeterRegistry());
-    gateway.start(new GatewayEventLoops(shared, epoll, () -> chosen));
+    gateway.start(new GatewayEventLoops(shared, () -> chosen));
     try (RawHttp a = connect(gateway); RawHttp b = connect(gateway)) {
       for (int i = 0; i < 3; i++) {
         assertTrue(exchange(a).contains("{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":\"0x2a\"}"));
@@ -90,7 +90,7 @@ class GatewaySharedLoopsTest {
         new GatewayServer(
             GatewayFixture.defaults().build(), router, chain -> 1, new WebSocketSessions(), Clock.systemUTC(),
             new SimpleMeterRegistry());
-    gateway.start(GatewayEventLoops.roundRobin(shared, epoll));
+    gateway.start(GatewayEventLoops.roundRobin(shared));
     try (RawHttp a = connect(gateway); RawHttp b = connect(gateway); RawHttp c = connect(gateway)) {
       exchange(a);
       exchange(b);
